@@ -1,0 +1,40 @@
+# The two commands: `make demo` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+.PHONY: setup demo test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps --no-build-isolation -e . || $(PIP) --no-deps -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.dev
+
+# The demo must not pick up a real key from the shell: it is offline by promise.
+DEMO := OPENAI_API_KEY= OPENAI_BASE_URL= $(BIN)/python -m paperpress run --date 2025-11-11 --replay demo/recordings
+
+demo: $(VENV)/.runtime  ## the main job on a bundled sample day: no network, no API key
+	$(DEMO) --config demo/config.yaml
+	$(DEMO) --config demo/config-hugo.yaml
+
+test: $(VENV)/.dev  ## ruff, then the whole offline test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+format: $(VENV)/.dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) preview build .pytest_cache .ruff_cache

@@ -1,0 +1,4 @@
+"""paperpress: the day's papers, summarized by an LLM, as Hexo or Hugo blog posts."""
+
+__version__ = "0.1.0"
+USER_AGENT = f"paperpress/{__version__} (+https://github.com/paperpress/paperpress)"

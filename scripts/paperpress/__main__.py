@@ -1,0 +1,3 @@
+from paperpress.cli import main
+
+raise SystemExit(main())

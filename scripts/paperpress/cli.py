@@ -1,0 +1,226 @@
+"""Command line: parse arguments, wire the clients, run, report. The only module that prints.
+
+Exit codes: 0 done (pending summaries are not a failure), 1 the run failed, 2 bad usage
+or config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from paperpress import __version__, net
+from paperpress.config import Config, Feed, llm_settings, load_config
+from paperpress.errors import ConfigError, PaperpressError
+from paperpress.pipeline import Report, render_stored, run
+from paperpress.progress import make_progress, setup_logging
+from paperpress.render import make_environment
+from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, Summarizer, load_prompt
+
+log = logging.getLogger("paperpress")
+
+DESCRIPTION = """\
+Turn the day's papers into blog posts: fetch them (Hugging Face Daily Papers), summarize
+each with an LLM through any OpenAI-compatible API (or the built-in extractive summarizer
+when no key is set), and write Hexo or Hugo posts plus one JSON file per paper under data/.
+"""
+
+EPILOG = """\
+environment:
+  OPENAI_API_KEY    API key (the variable's name is llm.api_key_env in the config)
+  OPENAI_BASE_URL   OpenAI-compatible endpoint: DeepSeek, Gemini, Ollama, vLLM ...
+  PAPERPRESS_MODEL  model name, overrides llm.model
+
+examples:
+  paperpress run                          yesterday (UTC), every feed in config.yaml
+  paperpress run --date 2025-11-11 --feed hf-daily
+  paperpress run --dry-run                show what would be written, spend nothing
+  paperpress render                       re-render every post from data/ (no network)
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paperpress",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"paperpress {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=Path("config.yaml"),
+        metavar="PATH",
+        help="config file (default: config.yaml)",
+    )
+    common.add_argument(
+        "--feed", action="append", metavar="NAME", help="only this feed (repeatable; default: all)"
+    )
+    common.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+    run_cmd = commands.add_parser(
+        "run",
+        parents=[common],
+        help="fetch, summarize and write the posts for one day",
+        description="Fetch, summarize and write the posts for one day.",
+    )
+    run_cmd.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="the day to publish (default: yesterday in UTC, the latest complete day)",
+    )
+    run_cmd.add_argument("--force", action="store_true", help="summarize again even if cached")
+    run_cmd.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="fetch and render but write nothing and call no LLM (uncached papers show as pending)",
+    )
+    run_cmd.add_argument(
+        "--replay",
+        type=Path,
+        metavar="DIR",
+        help="answer HTTP requests from recorded responses in DIR (offline demo and debugging)",
+    )
+
+    render_cmd = commands.add_parser(
+        "render",
+        parents=[common],
+        help="re-render posts from data/ (no network)",
+        description="Re-render posts from data/ alone, e.g. after editing a template.",
+    )
+    render_cmd.add_argument("--date", metavar="YYYY-MM-DD", help="only this day's posts")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    environ = os.environ if environ is None else environ
+    args = build_parser().parse_args(argv)
+    setup_logging(verbose=args.verbose, environ=environ)
+    try:
+        config = load_config(args.config, environ)
+        feeds = [config.feed(name) for name in args.feed] if args.feed else list(config.feeds)
+        if args.command == "render":
+            return _render(config, feeds, args)
+        return _run(config, feeds, args, environ)
+    except ConfigError as exc:
+        print(f"paperpress: error: {exc}", file=sys.stderr)
+        return 2
+    except PaperpressError as exc:
+        print(f"paperpress: failed: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("paperpress: interrupted", file=sys.stderr)
+        return 130
+
+
+def parse_day(value: str | None, *, today: date) -> str:
+    """``--date``: a real calendar day, not in the future (UTC); default yesterday."""
+    if value is None:
+        return (today - timedelta(days=1)).isoformat()
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigError(
+            f"--date {value!r} is not a date; use YYYY-MM-DD, e.g. 2025-11-11"
+        ) from None
+    if len(value.strip()) != 10:
+        raise ConfigError(f"--date {value!r}: use the YYYY-MM-DD form, e.g. 2025-11-11")
+    if day > today:
+        raise ConfigError(f"--date {day} is in the future (today is {today} in UTC)")
+    return day.isoformat()
+
+
+def make_summarizer(config: Config, environ: Mapping[str, str]) -> Summarizer:
+    settings = llm_settings(config.llm, environ)
+    if settings.enabled:
+        log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
+        return LLMSummarizer(settings, load_prompt(make_environment(config.templates_dir)))
+    log.warning(
+        "%s is not set: using the built-in extractive summarizer. For LLM summaries set it "
+        "(in GitHub: Settings > Secrets and variables > Actions), or set OPENAI_BASE_URL for a "
+        "local server such as Ollama.",
+        config.llm.api_key_env,
+    )
+    return ExtractiveSummarizer(config.llm.language)
+
+
+def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
+    day = parse_day(args.date, today=datetime.now(UTC).date())
+    summarizer = make_summarizer(config, environ)
+    transport = net.replay_transport(args.replay) if args.replay else None
+    with net.make_http_client(transport=transport) as http:
+        report = run(
+            config,
+            day=day,
+            feeds=feeds,
+            http=http,
+            summarizer=summarizer,
+            force=args.force,
+            dry_run=args.dry_run,
+            progress=make_progress(environ),
+        )
+    _print_report(report, dry_run=args.dry_run)
+    _write_step_summary(report, environ)
+    return 0
+
+
+def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
+    day = parse_day(args.date, today=date.max) if args.date else None
+
+    def show(path: Path, changed: bool) -> None:
+        print(f"{'wrote' if changed else 'unchanged'} {_display(path)}")
+
+    written = render_stored(config, feeds=feeds, day=day, on_post=show)
+    if not written:
+        print(f"no stored papers for {', '.join(f.name for f in feeds)} in {config.data_dir}")
+    return 0
+
+
+def _print_report(report: Report, *, dry_run: bool) -> None:
+    for feed in report.feeds:
+        if not feed.post:
+            print(f"{feed.feed} {feed.day}: no papers for this day; no post written")
+            continue
+        verb = "would write" if dry_run else ("wrote" if feed.post_changed else "unchanged")
+        print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}")
+    counts = ", ".join(
+        f"{name} {report.total(name)}"
+        for name in ("fetched", "summarized", "cached", "pending", "skipped")
+    )
+    print(f"done: {counts}, tokens used {report.total('tokens'):,}")
+    if report.total("pending"):
+        print("pending summaries are kept in data/ and retried on the next run")
+
+
+def _write_step_summary(report: Report, environ: Mapping[str, str]) -> None:
+    target = environ.get("GITHUB_STEP_SUMMARY")
+    if not target:
+        return
+    rows = [
+        "| feed | day | fetched | summarized | cached | pending | tokens | post |",
+        "|" + "---|" * 8,
+    ]
+    for f in report.feeds:
+        post = f"`{_display(f.post)}`" if f.post else "no papers"
+        rows.append(
+            f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
+            f"| {f.tokens:,} | {post} |"
+        )
+    with open(target, "a", encoding="utf-8") as out:
+        out.write("\n".join(["### paperpress", "", *rows, ""]) + "\n")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

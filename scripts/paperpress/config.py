@@ -1,0 +1,226 @@
+"""The config file (``config.yaml``) and the environment, read once, in one place.
+
+Precedence, highest first: environment variables, the config file, the defaults below.
+Secrets (API keys) come only from the environment, never from the file.
+
+    OPENAI_API_KEY     key for the OpenAI-compatible API (the name is ``llm.api_key_env``)
+    OPENAI_BASE_URL    base URL of the API (OpenAI, DeepSeek, Gemini, Ollama, vLLM ...)
+    PAPERPRESS_MODEL   model name, overrides ``llm.model``
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from paperpress.errors import ConfigError
+
+FEED_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SiteConfig(_Strict):
+    flavor: Literal["hexo", "hugo"] = "hexo"
+    posts_dir: Path = Path("posts")
+    author: str = "paperpress"
+    timezone: str = "UTC"
+    categories: list[str] = ["Papers"]
+    cover: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai"
+            ) from None
+        return value
+
+
+class LLMConfig(_Strict):
+    model: str = "gpt-4o-mini"
+    base_url: str | None = None
+    api_key_env: str = "OPENAI_API_KEY"
+    language: Literal["zh", "en"] = "zh"
+    temperature: float = Field(0.2, ge=0, le=2)
+    concurrency: int = Field(8, ge=1, le=64)
+    timeout: float = Field(120, gt=0)
+    max_retries: int = Field(3, ge=0, le=10)
+    max_output_tokens: int = Field(1500, ge=200)
+    budget_tokens: int | None = Field(None, gt=0)
+
+
+class HFDailyFeed(_Strict):
+    kind: Literal["hf_daily"]
+    name: str
+    max_papers: int = Field(50, ge=1, le=500)
+    min_upvotes: int = Field(0, ge=0)
+    base_url: str = "https://huggingface.co"
+    tags: list[str] = ["Hugging Face", "Daily Papers"]
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not FEED_NAME.match(value):
+            raise ValueError("use lowercase letters, digits and '-', such as hf-daily")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://huggingface.co")
+        return value.rstrip("/")
+
+
+Feed = Annotated[HFDailyFeed, Field(discriminator="kind")]
+
+
+class Config(_Strict):
+    site: SiteConfig = SiteConfig()
+    data_dir: Path = Path("data")
+    templates_dir: Path = Path("templates")
+    llm: LLMConfig = LLMConfig()
+    feeds: list[Feed] = Field(min_length=1)
+
+    @field_validator("feeds")
+    @classmethod
+    def _unique_names(cls, feeds: list[Feed]) -> list[Feed]:
+        names = [feed.name for feed in feeds]
+        doubled = sorted({name for name in names if names.count(name) > 1})
+        if doubled:
+            raise ValueError(f"feed names must be unique; repeated: {', '.join(doubled)}")
+        return feeds
+
+    def feed(self, name: str) -> Feed:
+        for feed in self.feeds:
+            if feed.name == name:
+                return feed
+        known = ", ".join(feed.name for feed in self.feeds)
+        raise ConfigError(f"unknown feed {name!r}; this config has: {known}")
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """What the summarizer needs, after the environment has had its say."""
+
+    model: str
+    base_url: str | None
+    api_key: str | None
+    language: str
+    temperature: float
+    concurrency: int
+    timeout: float
+    max_retries: int
+    max_output_tokens: int
+    budget_tokens: int | None
+
+    @property
+    def enabled(self) -> bool:
+        """An LLM is used when a key is set or a base URL names a (local) server."""
+        return bool(self.api_key or self.base_url)
+
+
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate ``path``; relative paths in it resolve against its folder."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such config file; pass --config PATH") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file: {exc}") from exc
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}" if where else ""
+        raise ConfigError(
+            f"{path}:{line} is not valid YAML: {getattr(exc, 'problem', exc)}"
+        ) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'feeds:' at the top level")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {describe(exc)}") from None
+    base = path.resolve().parent
+    site = config.site.model_copy(update={"posts_dir": base / config.site.posts_dir})
+    return config.model_copy(
+        update={
+            "site": site,
+            "data_dir": base / config.data_dir,
+            "templates_dir": base / config.templates_dir,
+        }
+    )
+
+
+def llm_settings(config: LLMConfig, environ: Mapping[str, str]) -> LLMSettings:
+    def env(name: str) -> str | None:
+        return (environ.get(name) or "").strip() or None
+
+    return LLMSettings(
+        model=env("PAPERPRESS_MODEL") or config.model,
+        base_url=env("OPENAI_BASE_URL") or config.base_url,
+        api_key=env(config.api_key_env),
+        language=config.language,
+        temperature=config.temperature,
+        concurrency=config.concurrency,
+        timeout=config.timeout,
+        max_retries=config.max_retries,
+        max_output_tokens=config.max_output_tokens,
+        budget_tokens=config.budget_tokens,
+    )
+
+
+def describe(exc: ValidationError) -> str:
+    """One readable line per problem: the key as a path, then what is wrong or allowed."""
+    lines = []
+    for error in exc.errors():
+        location = _location(error["loc"])
+        if error["type"] == "extra_forbidden":
+            message = f"unknown key{_allowed(error['loc'])}"
+        elif error["type"] == "union_tag_invalid":
+            message = f"unknown kind {error['input'].get('kind')!r}; allowed: hf_daily"
+        elif error["type"] == "union_tag_not_found":
+            message = "missing 'kind'; allowed: hf_daily"
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{location}: {message}" if location else message)
+    return "; ".join(lines)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        elif item == "hf_daily":
+            continue  # pydantic names the union member; the user never wrote it
+        else:
+            parts.append(f".{item}" if parts else str(item))
+    return "".join(parts)
+
+
+def _allowed(loc: tuple[Any, ...]) -> str:
+    model: type[BaseModel] = Config
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        if item == "hf_daily":
+            model = HFDailyFeed
+            continue
+        annotation = model.model_fields[item].annotation
+        model = annotation if isinstance(annotation, type) else HFDailyFeed
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return ""
+    return "; allowed: " + ", ".join(model.model_fields)

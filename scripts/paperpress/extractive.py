@@ -1,0 +1,107 @@
+"""The built-in summarizer used when no LLM is configured: no network, no model download.
+
+It fills the same schema as the LLM from the abstract alone, by picking sentences. The
+scores are heuristics from public signals (code released, upvotes, claims in the abstract),
+and their reasons say so.
+"""
+
+from __future__ import annotations
+
+import re
+
+from paperpress.models import DigestSummary, Keyword, Paper, Score
+from paperpress.text import one_line
+
+VERSION = "extractive-1"
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+_CONTRIBUTION = re.compile(
+    r"\b(we (propose|present|introduce|develop|design|build|release|study|show)"
+    r"|this (paper|work))\b",
+    re.IGNORECASE,
+)
+_RESULT = re.compile(
+    r"\b(outperform\w*|state-of-the-art|SOTA|improv\w+|achiev\w+|surpass\w*|\d+(\.\d+)?\s*(%|x|×))",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
+_NOVELTY = re.compile(r"\b(first|novel|new|introduce\w*)\b", re.IGNORECASE)
+
+_REASONS = {
+    "zh": {
+        "code": "已公开代码或项目主页，便于复现和使用（启发式估计）",
+        "no_code": "摘要未提及公开代码（启发式估计）",
+        "novel": "摘要声称提出了新的方法或首个工作（启发式估计）",
+        "ordinary": "摘要中未见明确的新颖性声明（启发式估计）",
+        "votes": "Hugging Face 上获得 {votes} 个赞（启发式估计）",
+    },
+    "en": {
+        "code": "code or a project page is public (heuristic)",
+        "no_code": "no public code is mentioned (heuristic)",
+        "novel": "the abstract claims a new method or a first (heuristic)",
+        "ordinary": "the abstract makes no clear novelty claim (heuristic)",
+        "votes": "{votes} upvotes on Hugging Face (heuristic)",
+    },
+}
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (one_line(part) for part in _SENTENCE.split(one_line(text))) if s]
+
+
+def summarize(paper: Paper, language: str) -> DigestSummary:
+    found = sentences(paper.abstract) or [paper.title]
+    contribution = [s for s in found if _CONTRIBUTION.search(s)]
+    results = [s for s in found if _RESULT.search(s) and s not in contribution]
+    main = contribution[:2] or found[:2]
+    # After the contribution sentence come method and results; before it, background.
+    start = found.index(main[0])
+    highlights = _distinct(
+        [*contribution[2:], *results, *found[start + 1 :], *found[:start]], exclude=main
+    )[:4]
+    while len(highlights) < 2:  # very short abstracts: fall back on the title and tl;dr
+        highlights.append(paper.title if not highlights else found[0])
+    reasons = _REASONS.get(language, _REASONS["en"])
+    has_code = bool(paper.links.code or paper.links.project)
+    novel = bool(_NOVELTY.search(paper.abstract))
+    return DigestSummary(
+        tldr=paper.ai_summary or main[0],
+        main_work=" ".join(main),
+        highlights=highlights,
+        keywords=[Keyword(term=term, translation=term) for term in keywords(paper)],
+        practicality=Score(
+            score=4 if has_code else 3, reason=reasons["code" if has_code else "no_code"]
+        ),
+        innovation=Score(
+            score=3.5 if novel else 3, reason=reasons["novel" if novel else "ordinary"]
+        ),
+        recommendation=Score(
+            score=_votes_score(paper.upvotes), reason=reasons["votes"].format(votes=paper.upvotes)
+        ),
+    )
+
+
+def keywords(paper: Paper) -> list[str]:
+    """HF's ai_keywords when present, else acronyms and names from the title and abstract."""
+    found = list(paper.ai_keywords)
+    found += _ACRONYM.findall(paper.title) + _ACRONYM.findall(paper.abstract)
+    found += [w.strip(",.:;()") for w in paper.title.split() if len(w) > 6]
+    unique = _distinct([one_line(k) for k in found if len(one_line(k)) > 1], exclude=[])
+    return ([*unique, "arXiv", paper.arxiv_id, "paper"])[: max(3, min(6, len(unique)))]
+
+
+def _votes_score(upvotes: int) -> float:
+    for threshold, score in ((100, 5.0), (50, 4.5), (20, 4.0), (10, 3.5), (3, 3.0)):
+        if upvotes >= threshold:
+            return score
+    return 2.5
+
+
+def _distinct(items: list[str], *, exclude: list[str]) -> list[str]:
+    seen = {item.casefold() for item in exclude}
+    out = []
+    for item in items:
+        if item.casefold() not in seen:
+            seen.add(item.casefold())
+            out.append(item)
+    return out

@@ -1,0 +1,160 @@
+"""Plain values passed between the stages of a run.
+
+Internal values are frozen dataclasses; pydantic sits only at the untrusted edges
+(the config file and LLM replies, see ``config`` and ``summarize``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+@dataclass(frozen=True)
+class Links:
+    abs: str | None = None
+    pdf: str | None = None
+    hf: str | None = None
+    code: str | None = None
+    project: str | None = None
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as every source normalizes it. ``arxiv_id`` is the base id, no version."""
+
+    arxiv_id: str
+    title: str
+    authors: tuple[str, ...] = ()
+    abstract: str = ""
+    day: str = ""  # ISO date the paper belongs to in its feed (HF: submittedOnDailyAt, UTC)
+    feed: str = ""
+    version: int | None = None
+    published: str | None = None  # first-version submission time, ISO 8601
+    links: Links = field(default_factory=Links)
+    upvotes: int = 0
+    github_stars: int | None = None
+    thumbnail: str | None = None
+    comment: str | None = None
+    categories: tuple[str, ...] = ()
+    organization: str | None = None
+    ai_summary: str | None = None
+    ai_keywords: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paper:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        values["links"] = Links(**(values.get("links") or {}))
+        for key in ("authors", "categories", "ai_keywords"):
+            values[key] = tuple(values.get(key) or ())
+        return cls(**values)
+
+
+# --- The LLM's answer: validated, because it comes from outside. -----------------------
+
+
+class Keyword(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    term: str = Field(min_length=1, description="the term in English, as used in the paper")
+    translation: str = Field(min_length=1, description="the same term in the output language")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_pair(cls, value: Any) -> Any:
+        """Models often answer ``"term"`` or ``["term", "translation"]``; accept both."""
+        if isinstance(value, str):
+            return {"term": value, "translation": value}
+        if isinstance(value, list | tuple) and len(value) == 2:
+            return {"term": value[0], "translation": value[1]}
+        return value
+
+
+class Score(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    score: float = Field(ge=1, le=5, description="1 to 5, half points allowed")
+    reason: str = Field(min_length=1, description="one line")
+
+    @field_validator("score")
+    @classmethod
+    def _half_points(cls, value: float) -> float:
+        return round(value * 2) / 2
+
+
+class DigestSummary(BaseModel):
+    """What one LLM call returns for a digest entry."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tldr: str = Field(min_length=1, description="one sentence")
+    main_work: str = Field(min_length=1, description="what the paper does, 2-4 sentences")
+    highlights: list[str] = Field(min_length=2, max_length=5)
+    keywords: list[Keyword] = Field(min_length=3, max_length=6)
+    practicality: Score
+    innovation: Score
+    recommendation: Score
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trim_extras(cls, value: Any) -> Any:
+        """Too many highlights or keywords is not worth a retry: keep the first ones."""
+        if isinstance(value, dict):
+            value = dict(value)
+            for name, most in (("highlights", 5), ("keywords", 6)):
+                if isinstance(value.get(name), list):
+                    value[name] = value[name][:most]
+        return value
+
+
+SummaryStatus = Literal["done", "pending"]
+
+
+@dataclass(frozen=True)
+class SummaryRecord:
+    """A summary with what made it, or a pending marker with the error that stopped it.
+
+    ``key`` identifies what the summary was made from (paper version, model, language,
+    prompt hash, mode); a record whose key differs from the current one is stale.
+    """
+
+    status: SummaryStatus
+    key: str
+    model: str
+    language: str
+    prompt_hash: str
+    source: str = "abstract"
+    content: dict[str, Any] | None = None
+    tokens: int = 0
+    error: str | None = None
+
+    @property
+    def digest(self) -> DigestSummary | None:
+        if self.status != "done" or self.content is None:
+            return None
+        return DigestSummary.model_validate(self.content)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SummaryRecord:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Post:
+    """A rendered post: where it goes (relative to the posts folder) and what it says."""
+
+    path: str
+    front_matter: dict[str, Any]
+    body: str
+    text: str  # the whole file: front matter and body, as it will be written

@@ -1,0 +1,114 @@
+"""The one HTTP stack (httpx2): client construction and GET with polite retries.
+
+Retries only what can heal (429, 5xx, connection errors), with exponential backoff that
+honours ``Retry-After``; anything else fails at once with the URL and the status.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx2
+
+from paperpress import USER_AGENT
+from paperpress.errors import SourceError
+
+log = logging.getLogger(__name__)
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_WAIT = 120.0
+
+
+def make_http_client(
+    *, timeout: float = 30.0, transport: httpx2.BaseTransport | None = None
+) -> httpx2.Client:
+    """The run's HTTP client: a User-Agent naming us, timeouts everywhere, redirects followed."""
+    return httpx2.Client(
+        headers={"User-Agent": USER_AGENT},
+        timeout=httpx2.Timeout(timeout, connect=10.0),
+        follow_redirects=True,
+        transport=transport,
+    )
+
+
+def get(
+    client: httpx2.Client,
+    url: str,
+    *,
+    params: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, str] | None = None,
+    retries: int = 3,
+    backoff: float = 2.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> httpx2.Response:
+    """GET ``url``; retry 429/5xx and connection errors; raise SourceError when it gives up."""
+    for attempt in range(retries + 1):
+        last = attempt == retries
+        try:
+            response = client.get(url, params=params, headers=headers)
+        except httpx2.TransportError as exc:
+            if last:
+                raise SourceError(f"GET {url} failed: {exc.__class__.__name__}: {exc}") from exc
+            wait = backoff * 2**attempt
+            log.warning("GET %s: %s; retrying in %.0f s", url, exc.__class__.__name__, wait)
+        else:
+            if response.status_code < 400:
+                return response
+            if response.status_code not in RETRY_STATUSES or last:
+                raise SourceError(
+                    f"GET {response.request.url} answered HTTP {response.status_code}"
+                    f"{_reason(response)}"
+                )
+            wait = retry_after(response.headers, now=datetime.now(UTC)) or backoff * 2**attempt
+            log.warning("GET %s: HTTP %s; retrying in %.0f s", url, response.status_code, wait)
+        sleep(min(wait, MAX_WAIT))
+    raise AssertionError("unreachable")
+
+
+def retry_after(headers: Mapping[str, str], *, now: datetime) -> float | None:
+    """Seconds to wait from ``Retry-After`` (seconds or an HTTP date), if the server said."""
+    value = (headers.get("retry-after") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - now).total_seconds())
+
+
+def _reason(response: httpx2.Response) -> str:
+    text = response.text.strip().replace("\n", " ")
+    return f": {text[:200]}" if text else ""
+
+
+def replay_transport(folder: Path) -> httpx2.MockTransport:
+    """Answer requests from recorded responses, for the demo and for offline runs.
+
+    ``folder/recordings.json`` maps full request URLs to files beside it. A request that
+    was not recorded gets a 599 naming the URL, so the run fails loudly instead of reaching
+    out to the network.
+    """
+    manifest_path = folder / "recordings.json"
+    try:
+        manifest: dict[str, str] = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"{manifest_path}: cannot read the recordings manifest: {exc}") from exc
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        name = manifest.get(str(request.url))
+        if name is None:
+            return httpx2.Response(599, text=f"not recorded in {manifest_path}: {request.url}")
+        content = (folder / name).read_bytes()
+        kind = "application/json" if name.endswith(".json") else "application/octet-stream"
+        return httpx2.Response(200, content=content, headers={"content-type": kind})
+
+    return httpx2.MockTransport(handle)

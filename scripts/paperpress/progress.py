@@ -1,0 +1,95 @@
+"""What the user sees while a run works: a progress bar on a terminal, plain lines in CI,
+and GitHub workflow commands (``::warning::``) when running in Actions."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from typing import ClassVar
+
+from paperpress.models import Paper, SummaryRecord
+
+
+class _GitHubFormatter(logging.Formatter):
+    COMMANDS: ClassVar[dict[int, str]] = {
+        logging.WARNING: "warning",
+        logging.ERROR: "error",
+        logging.CRITICAL: "error",
+    }
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        command = self.COMMANDS.get(record.levelno)
+        if not command:
+            return message
+        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{command}::{escaped}"
+
+
+def setup_logging(*, verbose: bool, environ: Mapping[str, str]) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if environ.get("GITHUB_ACTIONS") == "true":
+        handler.setFormatter(_GitHubFormatter("%(message)s"))
+    else:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO if verbose else logging.WARNING)
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+class LineProgress:
+    """One line per finished paper: readable in CI logs."""
+
+    def __init__(self) -> None:
+        self.label, self.total, self.done = "", 0, 0
+
+    def start(self, label: str, total: int) -> None:
+        self.label, self.total, self.done = label, total, 0
+        print(f"{label}: summarizing {total} papers", file=sys.stderr, flush=True)
+
+    def advance(self, paper: Paper, record: SummaryRecord) -> None:
+        self.done += 1
+        state = "ok" if record.status == "done" else f"pending ({record.error})"
+        print(
+            f"{self.label} [{self.done}/{self.total}] {paper.arxiv_id} {state}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def finish(self) -> None:
+        return None
+
+
+class BarProgress:
+    """A rich progress bar on an interactive terminal."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
+        self.task = None
+
+    def start(self, label: str, total: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task(f"{label}: summarizing", total=total)
+
+    def advance(self, paper: Paper, record: SummaryRecord) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task)
+
+    def finish(self) -> None:
+        self.bar.stop()
+
+
+def make_progress(environ: Mapping[str, str]) -> LineProgress | BarProgress:
+    interactive = sys.stderr.isatty() and not environ.get("CI")
+    return BarProgress() if interactive else LineProgress()

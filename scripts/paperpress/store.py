@@ -1,0 +1,112 @@
+"""``data/``: one JSON file per paper, the repository's database and the summary cache.
+
+    data/papers/<arxiv id>.json = {
+      "paper":     the normalized record (models.Paper),
+      "listings":  [{"feed": ..., "day": ...}], every post the paper appears in,
+      "summaries": {"digest": models.SummaryRecord}
+    }
+
+Files have sorted keys, two-space indent and a trailing newline, and are written only when
+their bytes change (atomically: a temp file in the same folder, then a rename).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paperpress.errors import PublishError
+from paperpress.models import Paper, SummaryRecord
+from paperpress.text import safe_filename
+
+
+@dataclass(frozen=True)
+class Record:
+    paper: Paper
+    listings: tuple[tuple[str, str], ...] = ()  # (feed, day), sorted
+    summaries: dict[str, SummaryRecord] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = {
+            "paper": self.paper.to_dict(),
+            "listings": [{"feed": feed, "day": day} for feed, day in self.listings],
+            "summaries": {kind: s.to_dict() for kind, s in sorted(self.summaries.items())},
+        }
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> Record:
+        data: dict[str, Any] = json.loads(text)
+        return cls(
+            paper=Paper.from_dict(data["paper"]),
+            listings=tuple(
+                sorted((item["feed"], item["day"]) for item in data.get("listings", []))
+            ),
+            summaries={
+                kind: SummaryRecord.from_dict(value)
+                for kind, value in (data.get("summaries") or {}).items()
+            },
+        )
+
+    def merged(self, paper: Paper) -> Record:
+        """This record after ``paper`` was seen again: fresh metadata, one more listing."""
+        listings = tuple(sorted({*self.listings, (paper.feed, paper.day)}))
+        return Record(paper=paper, listings=listings, summaries=self.summaries)
+
+    def with_summary(self, kind: str, summary: SummaryRecord) -> Record:
+        return Record(self.paper, self.listings, {**self.summaries, kind: summary})
+
+
+class Store:
+    """Reads and writes paper records under ``root/papers``."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "papers"
+
+    def path(self, arxiv_id: str) -> Path:
+        return self.folder / f"{safe_filename(arxiv_id)}.json"
+
+    def get(self, arxiv_id: str) -> Record | None:
+        path = self.path(arxiv_id)
+        try:
+            return Record.from_json(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PublishError(
+                f"{path}: not a paperpress data file ({exc}); fix or delete it"
+            ) from exc
+
+    def put(self, record: Record) -> bool:
+        """Write ``record``; return whether the file changed."""
+        return write_if_changed(self.path(record.paper.arxiv_id), record.to_json())
+
+    def all(self) -> Iterator[Record]:
+        for path in sorted(self.folder.glob("*.json")):
+            try:
+                yield Record.from_json(path.read_text(encoding="utf-8"))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise PublishError(f"{path}: not a paperpress data file ({exc})") from exc
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Atomically write ``text`` to ``path`` unless it already holds exactly that."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
+            f.write(data)
+        os.replace(f.name, path)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc}") from exc
+    return True

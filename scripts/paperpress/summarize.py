@@ -1,0 +1,312 @@
+"""Summaries through any OpenAI-compatible API, or the built-in extractive summarizer.
+
+Pure parts: prompt building (``build_messages``), reply parsing (``parse_summary``) and
+cache keys. The shell: ``LLMSummarizer`` (one structured call per paper, through the
+openai SDK, which already retries 429/5xx/timeouts with backoff honouring Retry-After) and
+``summarize_all`` (bounded concurrency; a failure makes that one paper pending).
+
+Structured output is asked for in the strongest form the provider accepts: a JSON schema
+response format, then JSON mode, then plain text; replies are read tolerantly (``<think>``
+blocks and code fences stripped) and one repair call is made when validation fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import jinja2
+import openai
+from pydantic import ValidationError
+
+from paperpress import USER_AGENT, extractive
+from paperpress.config import LLMSettings
+from paperpress.errors import SummaryError
+from paperpress.models import DigestSummary, Paper, SummaryRecord
+
+log = logging.getLogger(__name__)
+
+KIND = "digest"
+MODES = ("json_schema", "json_object", "text")
+
+
+# --- Pure: prompts, keys, reply parsing ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prompt:
+    system: jinja2.Template
+    user: jinja2.Template
+    hash: str
+
+
+def load_prompt(env: jinja2.Environment) -> Prompt:
+    """The prompt templates, and a hash of them and the schema for cache keys."""
+    sources = [env.loader.get_source(env, name)[0] for name in _PROMPT_FILES]  # type: ignore[union-attr]
+    digest = hashlib.sha256("\0".join([*sources, schema_text()]).encode()).hexdigest()[:16]
+    return Prompt(env.get_template(_PROMPT_FILES[0]), env.get_template(_PROMPT_FILES[1]), digest)
+
+
+_PROMPT_FILES = ("prompts/system.j2", "prompts/digest.j2")
+
+
+def schema_text() -> str:
+    return json.dumps(DigestSummary.model_json_schema(), ensure_ascii=False, sort_keys=True)
+
+
+def build_messages(prompt: Prompt, paper: Paper, language: str) -> list[dict[str, str]]:
+    return [
+        {
+            "role": "system",
+            "content": prompt.system.render(language=language, schema=schema_text()),
+        },
+        {"role": "user", "content": prompt.user.render(paper=paper, language=language)},
+    ]
+
+
+def summary_key(paper: Paper, *, model: str, language: str, prompt_hash: str) -> str:
+    """What a summary depends on; a stored summary with another key is stale."""
+    version = f"v{paper.version}" if paper.version else ""
+    return f"{paper.arxiv_id}{version}|{model}|{language}|{prompt_hash}|{KIND}"
+
+
+_THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
+
+
+def extract_json(reply: str) -> dict[str, Any]:
+    """The first JSON object in a reply, past reasoning blocks, fences and chatter."""
+    text = _THINK.sub("", reply or "")
+    if "</think>" in text:  # an opening tag the server already stripped
+        text = text.rsplit("</think>", 1)[1]
+    fenced = _FENCE.search(text)
+    candidates = [fenced.group(1)] if fenced else []
+    candidates.append(text)
+    decoder = json.JSONDecoder()
+    for candidate in candidates:
+        for match in re.finditer(r"\{", candidate):
+            try:
+                value, _ = decoder.raw_decode(candidate, match.start())
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    raise SummaryError("the reply holds no JSON object")
+
+
+def parse_summary(reply: str) -> DigestSummary:
+    """Reply text to a validated summary, or SummaryError saying what is wrong."""
+    data = extract_json(reply)
+    try:
+        return DigestSummary.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()
+        )
+        raise SummaryError(f"the reply does not fit the schema: {problems}") from exc
+
+
+# --- The shell: LLM calls ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    summary: DigestSummary
+    tokens: int
+
+
+class Summarizer(Protocol):
+    model: str
+    language: str
+    prompt_hash: str
+
+    async def summarize(self, paper: Paper) -> Outcome: ...
+
+    async def aclose(self) -> None: ...
+
+
+class LLMSummarizer:
+    """One structured chat completion per paper (plus at most one repair call)."""
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        prompt: Prompt,
+        client_factory: Callable[[], openai.AsyncOpenAI] | None = None,
+    ) -> None:
+        self.client_factory = client_factory or (lambda: make_client(settings))
+        self.client: openai.AsyncOpenAI | None = None
+        self.settings = settings
+        self.prompt = prompt
+        self.model = settings.model
+        self.language = settings.language
+        self.prompt_hash = prompt.hash
+        self.mode = MODES[0]
+
+    async def summarize(self, paper: Paper) -> Outcome:
+        messages = build_messages(self.prompt, paper, self.language)
+        reply, tokens = await self._complete(messages)
+        try:
+            return Outcome(parse_summary(reply), tokens)
+        except SummaryError as problem:
+            log.info("%s: %s; asking for a repair", paper.arxiv_id, problem)
+            messages += [
+                {"role": "assistant", "content": reply},
+                {
+                    "role": "user",
+                    "content": f"That reply is not usable: {problem}. "
+                    "Answer again with only the corrected JSON object.",
+                },
+            ]
+            reply, more = await self._complete(messages)
+            return Outcome(parse_summary(reply), tokens + more)
+
+    async def aclose(self) -> None:
+        """Close the client; the next call opens a new one (in the then current event loop)."""
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+
+    async def _complete(self, messages: list[dict[str, str]]) -> tuple[str, int]:
+        if self.client is None:
+            self.client = self.client_factory()
+        while True:
+            mode = self.mode
+            try:
+                response = await self.client.chat.completions.create(
+                    model=self.settings.model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=self.settings.temperature,
+                    max_tokens=self.settings.max_output_tokens,
+                    **_response_format(mode),
+                )
+            except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if mode == MODES[-1]:
+                    raise SummaryError(f"the API refused the request: {_api_message(exc)}") from exc
+                if self.mode == mode:
+                    self.mode = MODES[MODES.index(mode) + 1]
+                    log.warning(
+                        "the API refused response format %s (%s); using %s",
+                        mode,
+                        _api_message(exc),
+                        self.mode,
+                    )
+                continue
+            except openai.OpenAIError as exc:
+                raise SummaryError(_api_message(exc)) from exc
+            choice = response.choices[0] if response.choices else None
+            content = (choice.message.content if choice and choice.message else None) or ""
+            usage = response.usage.total_tokens if response.usage else 0
+            return content, usage or 0
+
+
+def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
+    """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After."""
+    return openai.AsyncOpenAI(
+        api_key=settings.api_key or "not-needed",  # local servers (Ollama, vLLM) take any key
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        default_headers={"User-Agent": USER_AGENT},
+    )
+
+
+def _response_format(mode: str) -> dict[str, Any]:
+    if mode == "json_schema":
+        schema = DigestSummary.model_json_schema()
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "paper_summary", "schema": schema, "strict": False},
+            }
+        }
+    if mode == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    return {}
+
+
+def _api_message(exc: openai.OpenAIError) -> str:
+    status = getattr(exc, "status_code", None)
+    name = exc.__class__.__name__
+    text = str(exc).replace("\n", " ")[:300]
+    return f"{name} (HTTP {status}): {text}" if status else f"{name}: {text}"
+
+
+class ExtractiveSummarizer:
+    """The no-key fallback: sentences picked from the abstract, no network, no model."""
+
+    model = "extractive"
+    prompt_hash = extractive.VERSION
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    async def summarize(self, paper: Paper) -> Outcome:
+        return Outcome(extractive.summarize(paper, self.language), 0)
+
+    async def aclose(self) -> None:
+        return None
+
+
+# --- Many papers at once ----------------------------------------------------------------
+
+
+async def summarize_all(
+    papers: Sequence[Paper],
+    summarizer: Summarizer,
+    *,
+    concurrency: int,
+    budget_tokens: int | None = None,
+    on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
+) -> dict[str, SummaryRecord]:
+    """Summarize ``papers`` with at most ``concurrency`` calls in flight.
+
+    Never raises for one paper: a failure becomes a pending record with its error.
+    """
+    gate = asyncio.Semaphore(concurrency)
+    spent = 0
+
+    async def one(paper: Paper) -> tuple[str, SummaryRecord]:
+        nonlocal spent
+        key = summary_key(
+            paper,
+            model=summarizer.model,
+            language=summarizer.language,
+            prompt_hash=summarizer.prompt_hash,
+        )
+        common = {
+            "key": key,
+            "model": summarizer.model,
+            "language": summarizer.language,
+            "prompt_hash": summarizer.prompt_hash,
+        }
+        async with gate:
+            try:
+                if budget_tokens is not None and spent >= budget_tokens:
+                    raise SummaryError(f"the run's token budget ({budget_tokens}) is used up")
+                outcome = await summarizer.summarize(paper)
+            except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
+                log.warning("%s: summary pending: %s", paper.arxiv_id, exc)
+                record = SummaryRecord(status="pending", error=str(exc), **common)
+            else:
+                spent += outcome.tokens
+                record = SummaryRecord(
+                    status="done",
+                    content=outcome.summary.model_dump(mode="json"),
+                    tokens=outcome.tokens,
+                    **common,
+                )
+        on_done(paper, record)
+        return paper.arxiv_id, record
+
+    try:
+        results = await asyncio.gather(*(one(paper) for paper in papers))
+    finally:
+        await summarizer.aclose()
+    return dict(results)
