@@ -1,0 +1,82 @@
+"""Shared test set-up: no test reaches past loopback, and no real key is in sight."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+_SECRETS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERPRESS_MODEL", "HF_TOKEN", "GITHUB_TOKEN",
+            "GH_TOKEN", "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS")
+
+
+class NetworkBlocked(AssertionError):
+    """A test tried to reach a non-loopback address."""
+
+
+def _is_loopback(host: object) -> bool:
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _guarded_connect(self: socket.socket, address, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+        raise NetworkBlocked(f"test tried to connect to {address[0]}:{address[1]}")
+    return _real_connect(self, address, *args)
+
+
+def _guarded_connect_ex(self: socket.socket, address, *args):
+    if self.family in (socket.AF_INET, socket.AF_INET6) and not _is_loopback(address[0]):
+        raise NetworkBlocked(f"test tried to connect to {address[0]}:{address[1]}")
+    return _real_connect_ex(self, address, *args)
+
+
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if not _is_loopback(host.decode() if isinstance(host, bytes) else host):
+        raise NetworkBlocked(f"test tried to resolve {host}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any connection or DNS lookup beyond loopback; remove real keys from the env."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", _guarded_getaddrinfo)
+    for name in list(os.environ):
+        if name in _SECRETS or name.endswith(("_API_KEY", "_TOKEN")):
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+
+
+@pytest.fixture
+def fixture_bytes():
+    def read(name: str) -> bytes:
+        return (FIXTURES / name).read_bytes()
+
+    return read
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A throwaway copy of the project's templates, ready for a config file."""
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    return tmp_path
