@@ -13,8 +13,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-_SECRETS = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PAPERPRESS_MODEL", "HF_TOKEN", "GITHUB_TOKEN",
-            "GH_TOKEN", "GITHUB_STEP_SUMMARY", "GITHUB_ACTIONS")
+_SECRETS = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "PAPERPRESS_MODEL",
+    "HF_TOKEN",
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_ACTIONS",
+)
 
 
 class NetworkBlocked(AssertionError):

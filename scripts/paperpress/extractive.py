@@ -24,7 +24,13 @@ _RESULT = re.compile(
     r"\b(outperform\w*|state-of-the-art|SOTA|improv\w+|achiev\w+|surpass\w*|\d+(\.\d+)?\s*(%|x|×))",
     re.IGNORECASE,
 )
-_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z][\w-]*[A-Z][\w-]*(?![\w-])")
+_CONNECTIVE = re.compile(
+    r"^(therefore|thus|hence|however|furthermore|moreover|additionally|finally|here|specifically"
+    r"|to (address|tackle|overcome|solve|bridge) (this|these|the)( \w+)?|in this (paper|work))"
+    r",\s+",
+    re.IGNORECASE,
+)
 _NOVELTY = re.compile(r"\b(first|novel|new|introduce\w*)\b", re.IGNORECASE)
 
 _REASONS = {
@@ -53,9 +59,9 @@ def summarize(paper: Paper, language: str) -> DigestSummary:
     found = sentences(paper.abstract) or [paper.title]
     contribution = [s for s in found if _CONTRIBUTION.search(s)]
     results = [s for s in found if _RESULT.search(s) and s not in contribution]
-    main = contribution[:2] or found[:2]
+    main = [_without_connective(s) for s in contribution[:2] or found[:2]]
     # After the contribution sentence come method and results; before it, background.
-    start = found.index(main[0])
+    start = found.index((contribution[:1] or found[:1])[0])
     highlights = _distinct(
         [*contribution[2:], *results, *found[start + 1 :], *found[:start]], exclude=main
     )[:4]
@@ -85,9 +91,17 @@ def keywords(paper: Paper) -> list[str]:
     """HF's ai_keywords when present, else acronyms and names from the title and abstract."""
     found = list(paper.ai_keywords)
     found += _ACRONYM.findall(paper.title) + _ACRONYM.findall(paper.abstract)
-    found += [w.strip(",.:;()") for w in paper.title.split() if len(w) > 6]
     unique = _distinct([one_line(k) for k in found if len(one_line(k)) > 1], exclude=[])
+    if len(unique) < 3:  # few names to go on: fall back on the title's longer words
+        words = [w.strip(",.:;()") for w in paper.title.split() if len(w) > 6]
+        unique = _distinct([*unique, *words], exclude=[])
     return ([*unique, "arXiv", paper.arxiv_id, "paper"])[: max(3, min(6, len(unique)))]
+
+
+def _without_connective(sentence: str) -> str:
+    """ "Therefore, we introduce X" reads badly on its own: "We introduce X"."""
+    rest = _CONNECTIVE.sub("", sentence, count=1)
+    return rest[:1].upper() + rest[1:] if rest != sentence else sentence
 
 
 def _votes_score(upvotes: int) -> float:

@@ -66,8 +66,8 @@ LABELS: dict[str, dict[str, str]] = {
             "built-in summarizer (no language model); the scores are heuristics from public "
             "signals."
         ),
-        "note_pending": "{count} summaries are not ready yet; their abstracts are shown and "
-        "the next run fills them in.",
+        "note_pending": "Summaries not ready yet: {count}. Their abstracts are shown instead, "
+        "and the next run fills them in.",
         "tldr": "TL;DR",
         "main_work": "Main work",
         "highlights": "Highlights",
@@ -194,7 +194,12 @@ def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
             "main_work": md_inline(digest.main_work),
             "highlights": [md_inline(h) for h in digest.highlights],
             "keywords": [
-                {"term": md_inline(k.term), "translation": md_inline(k.translation)}
+                {
+                    "term": md_inline(k.term),
+                    "translation": md_inline(k.translation)
+                    if k.translation.casefold() != k.term.casefold()
+                    else None,
+                }
                 for k in digest.keywords
             ],
             "scores": [

@@ -1,0 +1,145 @@
+"""The command line: arguments, exit codes, messages, and a run end to end over HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from paperpress.cli import main, parse_day
+from paperpress.errors import ConfigError
+
+from tests.conftest import FIXTURES, ROOT
+from tests.fakes.hf_server import HFState, serve_hf
+
+RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+TODAY = date(2025, 11, 21)
+
+
+def test_parse_day_defaults_to_yesterday_and_refuses_nonsense():
+    assert parse_day(None, today=TODAY) == "2025-11-20"
+    assert parse_day("2025-11-21", today=TODAY) == "2025-11-21"
+    for bad, message in [
+        ("2025-13-40", "is not a date"),
+        ("yesterday", "is not a date"),
+        ("20251111", "use the YYYY-MM-DD form"),
+        ("2025-11-22", "is in the future"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_day(bad, today=TODAY)
+
+
+def write_config(project, base: str) -> str:
+    path = project / "config.yaml"
+    path.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{base}'}}\n")
+    return str(path)
+
+
+def test_run_end_to_end_prints_paths_and_the_summary_line(project, capsys):
+    with serve_hf(HFState(days={"2025-11-11": RECORDED})) as base:
+        config = write_config(project, base)
+        code = main(["run", "--config", config, "--date", "2025-11-11"], environ={})
+    out = capsys.readouterr()
+    assert code == 0
+    assert "hf-daily 2025-11-11: wrote" in out.out and "2025-11-11-hf-daily.md" in out.out
+    assert (
+        "done: fetched 19, summarized 19, cached 0, pending 0, skipped 0, tokens used 0" in out.out
+    )
+    assert "OPENAI_API_KEY is not set" in out.err  # says why the extractive summarizer is used
+    assert (project / "posts" / "2025-11-11-hf-daily.md").exists()
+
+
+def test_github_step_summary_gets_a_table(project, tmp_path):
+    summary = tmp_path / "summary.md"
+    with serve_hf(HFState(days={"2025-11-11": RECORDED})) as base:
+        config = write_config(project, base)
+        env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
+        assert main(["run", "--config", config, "--date", "2025-11-11"], environ=env) == 0
+    assert "| hf-daily | 2025-11-11 | 19 | 19 | 0 | 0 |" in summary.read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2025-02-30"], "--date '2025-02-30' is not a date"),
+        (["--date", "2999-01-01"], "is in the future"),
+        (["--feed", "nope"], "unknown feed 'nope'; this config has: hf-daily"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(project, capsys, args, message):
+    config = write_config(project, "http://127.0.0.1:9")
+    assert main(["run", "--config", config, *args], environ={}) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_bad_config_exits_2(tmp_path, capsys):
+    path = tmp_path / "config.yaml"
+    path.write_text("site: {flavor: jekyll}\nfeeds: []\n")
+    assert main(["run", "--config", str(path)], environ={}) == 2
+    assert "site.flavor" in capsys.readouterr().err
+
+
+def test_a_source_that_fails_exits_1_naming_the_url(project, capsys):
+    state = HFState(days={}, failures=[(404, None)])
+    with serve_hf(state) as base:
+        config = write_config(project, base)
+        assert main(["run", "--config", config, "--date", "2025-11-11"], environ={}) == 1
+    assert "daily_papers?date=2025-11-11" in capsys.readouterr().err
+
+
+def test_a_day_without_papers_exits_0_without_a_post(project, capsys):
+    with serve_hf(HFState()) as base:
+        config = write_config(project, base)
+        assert main(["run", "--config", config, "--date", "2025-11-09"], environ={}) == 0
+    assert "no papers for this day; no post written" in capsys.readouterr().out
+    assert not (project / "posts").exists()
+
+
+def test_render_without_data_says_so(project, capsys):
+    config = write_config(project, "http://127.0.0.1:9")
+    assert main(["render", "--config", config], environ={}) == 0
+    assert "no stored papers for hf-daily" in capsys.readouterr().out
+
+
+def test_help_reads_well():
+    result = subprocess.run(
+        [sys.executable, "-m", "paperpress", "run", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
+    for option in ("--date", "--config", "--feed", "--dry-run", "--force", "--replay"):
+        assert option in result.stdout
+    top = subprocess.run(
+        [sys.executable, "-m", "paperpress", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    ).stdout
+    assert "OPENAI_API_KEY" in top and "render" in top
+
+
+def test_the_demo_command_runs_offline(tmp_path):
+    """What `make demo` runs, on the bundled recording, into a temporary preview folder."""
+    config = tmp_path / "demo.yaml"
+    text = (ROOT / "demo" / "config.yaml").read_text().replace("../", f"{ROOT}/")
+    config.write_text(text.replace(f"{ROOT}/preview", str(tmp_path / "preview")))
+    code = main(
+        [
+            "run",
+            "--config",
+            str(config),
+            "--date",
+            "2025-11-11",
+            "--replay",
+            str(ROOT / "demo" / "recordings"),
+        ],
+        environ={},
+    )
+    assert code == 0
+    assert len(list((tmp_path / "preview" / "data" / "papers").glob("*.json"))) == 19
