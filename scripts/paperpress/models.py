@@ -34,12 +34,15 @@ class Paper:
     feed: str = ""
     version: int | None = None
     published: str | None = None  # first-version submission time, ISO 8601
+    updated: str | None = None  # this version's submission time (arXiv)
     links: Links = field(default_factory=Links)
     upvotes: int = 0
     github_stars: int | None = None
     thumbnail: str | None = None
     comment: str | None = None
-    categories: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()  # the primary category first
+    doi: str | None = None
+    journal_ref: str | None = None
     organization: str | None = None
     ai_summary: str | None = None
     ai_keywords: tuple[str, ...] = ()

@@ -46,8 +46,11 @@ def get(
     retries: int = 3,
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
+    retry_statuses: frozenset[int] = RETRY_STATUSES,
+    explain: Callable[[httpx2.Response], str | None] = lambda response: None,
 ) -> httpx2.Response:
-    """GET ``url``; retry 429/5xx and connection errors; raise SourceError when it gives up."""
+    """GET ``url``; retry ``retry_statuses`` and connection errors; raise SourceError when it
+    gives up. ``explain`` may turn an error body into the message (arXiv's Atom errors)."""
     for attempt in range(retries + 1):
         last = attempt == retries
         try:
@@ -60,12 +63,15 @@ def get(
         else:
             if response.status_code < 400:
                 return response
-            if response.status_code not in RETRY_STATUSES or last:
+            if response.status_code not in retry_statuses or last:
+                detail = explain(response)
+                reason = f": {detail}" if detail else _reason(response)
                 raise SourceError(
-                    f"GET {response.request.url} answered HTTP {response.status_code}"
-                    f"{_reason(response)}"
+                    f"GET {response.request.url} answered HTTP {response.status_code}{reason}"
                 )
-            wait = retry_after(response.headers, now=datetime.now(UTC)) or backoff * 2**attempt
+            wait = retry_after(response.headers, now=datetime.now(UTC))
+            if wait is None:
+                wait = backoff * 2**attempt
             log.warning("GET %s: HTTP %s; retrying in %.0f s", url, response.status_code, wait)
         sleep(min(wait, MAX_WAIT))
     raise AssertionError("unreachable")

@@ -96,7 +96,11 @@ class Store:
 
 def write_if_changed(path: Path, text: str) -> bool:
     """Atomically write ``text`` to ``path`` unless it already holds exactly that."""
-    data = text.encode("utf-8")
+    return write_bytes_if_changed(path, text.encode("utf-8"))
+
+
+def write_bytes_if_changed(path: Path, data: bytes) -> bool:
+    """Atomically write ``data`` to ``path`` unless it already holds exactly that."""
     try:
         if path.read_bytes() == data:
             return False
@@ -106,6 +110,7 @@ def write_if_changed(path: Path, text: str) -> bool:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
             f.write(data)
+        os.chmod(f.name, 0o644)
         os.replace(f.name, path)
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc}") from exc

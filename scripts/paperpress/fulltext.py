@@ -1,0 +1,145 @@
+"""A paper's full text for the detailed summary: download the PDF, extract, pick sections.
+
+PDFs are cached per id and version under a cache folder that is never committed (arXiv
+allows linking PDFs, not re-serving them). Extraction uses pypdfium2. The picked text
+(introduction, method, conclusion) fits a token budget, so one LLM call covers the paper.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import httpx2
+import pypdfium2 as pdfium
+
+from paperpress.errors import SourceError
+from paperpress.models import Paper
+from paperpress.store import write_bytes_if_changed
+from paperpress.text import safe_filename
+
+log = logging.getLogger(__name__)
+
+CHARS_PER_TOKEN = 4
+_HEADING = re.compile(
+    r"^\s*(?:(?:\d+|[IVX]+)\.?\s+)?(?P<name>abstract|introduction|related work|background|"
+    r"preliminaries|method(?:s|ology)?|approach|proposed method|our approach|model|"
+    r"experiments?|results|evaluation|discussion|conclusions?(?: and future work)?|"
+    r"limitations|references|bibliography|acknowledge?ments?|appendix)\s*:?\s*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_KIND = {
+    "introduction": "introduction",
+    "background": "introduction",
+    "method": "method",
+    "methods": "method",
+    "methodology": "method",
+    "approach": "method",
+    "proposed method": "method",
+    "our approach": "method",
+    "model": "method",
+    "conclusion": "conclusion",
+    "conclusions": "conclusion",
+    "conclusions and future work": "conclusion",
+    "discussion": "conclusion",
+}
+_SHARES = {"introduction": 0.35, "method": 0.4, "conclusion": 0.25}
+
+
+@dataclass(frozen=True)
+class FullText:
+    source: Literal["full text", "abstract"]
+    text: str
+    reason: str | None = None  # why the abstract stands in, when it does
+
+
+def pdf_path(cache_dir: Path, paper: Paper) -> Path:
+    version = f"v{paper.version}" if paper.version else ""
+    return cache_dir / "pdf" / f"{safe_filename(paper.arxiv_id)}{version}.pdf"
+
+
+def download_pdf(client: httpx2.Client, paper: Paper, cache_dir: Path, *, max_bytes: int) -> Path:
+    """The paper's PDF, from the cache or downloaded (streamed, capped at ``max_bytes``)."""
+    path = pdf_path(cache_dir, paper)
+    if path.exists():
+        return path
+    if not paper.links.pdf:
+        raise SourceError(f"{paper.arxiv_id}: no PDF link")
+    try:
+        with client.stream("GET", paper.links.pdf, headers={"Accept": "application/pdf"}) as reply:
+            if reply.status_code != 200:
+                raise SourceError(f"GET {paper.links.pdf} answered HTTP {reply.status_code}")
+            data = bytearray()
+            for chunk in reply.iter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise SourceError(f"{paper.links.pdf} is larger than {max_bytes:,} bytes")
+    except httpx2.HTTPError as exc:
+        raise SourceError(f"GET {paper.links.pdf} failed: {exc.__class__.__name__}") from exc
+    if not data.startswith(b"%PDF"):
+        raise SourceError(f"{paper.links.pdf} is not a PDF")
+    write_bytes_if_changed(path, bytes(data))
+    return path
+
+
+def extract_pages(data: bytes | Path, *, max_pages: int = 40) -> list[str]:
+    """Text of the first ``max_pages`` pages; SourceError when pdfium cannot read it."""
+    try:
+        document = pdfium.PdfDocument(data if isinstance(data, bytes) else str(data))
+    except pdfium.PdfiumError as exc:
+        raise SourceError(f"unreadable PDF: {exc}") from exc
+    try:
+        pages = []
+        for index in range(min(len(document), max_pages)):
+            textpage = document[index].get_textpage()
+            pages.append(textpage.get_text_range().replace("\r\n", "\n"))
+        return pages
+    finally:
+        document.close()
+
+
+def pick_sections(pages: list[str], *, budget_tokens: int) -> str:
+    """Introduction, method and conclusion, each cut to its share of the budget.
+
+    Without recognisable headings, the start of the paper up to the budget.
+    """
+    text = "\n".join(pages)
+    budget = budget_tokens * CHARS_PER_TOKEN
+    sections: dict[str, list[str]] = {}
+    marks = list(_HEADING.finditer(text))
+    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+        kind = _KIND.get(mark.group("name").lower())
+        end = following.start() if following else len(text)
+        if kind:
+            sections.setdefault(kind, []).append(text[mark.end() : end].strip())
+    if not sections:
+        return text[:budget].strip()
+    parts = []
+    for kind, share in _SHARES.items():
+        if kind in sections:
+            body = "\n".join(sections[kind])[: int(budget * share)].strip()
+            parts.append(f"## {kind.title()}\n{body}")
+    return "\n\n".join(parts)
+
+
+def full_text(
+    client: httpx2.Client,
+    paper: Paper,
+    cache_dir: Path,
+    *,
+    budget_tokens: int,
+    max_bytes: int,
+) -> FullText:
+    """The picked full text, or the abstract with the reason the PDF could not be used."""
+    try:
+        path = download_pdf(client, paper, cache_dir, max_bytes=max_bytes)
+        picked = pick_sections(extract_pages(path), budget_tokens=budget_tokens)
+    except SourceError as exc:
+        log.warning("%s: full text unavailable (%s); using the abstract", paper.arxiv_id, exc)
+        return FullText("abstract", paper.abstract, reason=str(exc))
+    if len(picked) < 200:
+        return FullText("abstract", paper.abstract, reason="the PDF has almost no text layer")
+    return FullText("full text", picked)
