@@ -187,7 +187,7 @@ class LLMSummarizer:
                     **_response_format(mode),
                 )
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
-                if mode == MODES[-1]:
+                if mode == MODES[-1] or not _about_format(exc):
                     raise SummaryError(f"the API refused the request: {_api_message(exc)}") from exc
                 if self.mode == mode:
                     self.mode = MODES[MODES.index(mode) + 1]
@@ -200,6 +200,8 @@ class LLMSummarizer:
                 continue
             except openai.OpenAIError as exc:
                 raise SummaryError(_api_message(exc)) from exc
+            except ValueError as exc:  # the SDK lets a body that is not JSON through as is
+                raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
             choice = response.choices[0] if response.choices else None
             content = (choice.message.content if choice and choice.message else None) or ""
             usage = response.usage.total_tokens if response.usage else 0
@@ -229,6 +231,17 @@ def _response_format(mode: str) -> dict[str, Any]:
     if mode == "json_object":
         return {"response_format": {"type": "json_object"}}
     return {}
+
+
+_FORMAT_WORDS = re.compile(
+    r"response.?format|json|schema|structured|not supported|unsupported", re.I
+)
+
+
+def _about_format(exc: openai.APIStatusError) -> bool:
+    """Whether a 400/422 refuses the response format (then a weaker one is worth trying),
+    rather than this one request (too long, say), which a weaker format would not mend."""
+    return bool(_FORMAT_WORDS.search(str(exc)))
 
 
 def _api_message(exc: openai.OpenAIError) -> str:

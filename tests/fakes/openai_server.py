@@ -1,0 +1,203 @@
+"""A local OpenAI-compatible chat completions server, scripted per test.
+
+Serves ``POST /v1/chat/completions`` (and ``/chat/completions``) with the real response
+shape. Each request consumes the next scripted action, or the default one when the script
+is empty; an action is an ``Action`` or a callable taking the request body and returning one:
+
+    reply(text)                  200 with ``text`` as the message content, usage counted
+    error(429, retry_after=0.1)  an error status with OpenAI's JSON error body
+    hang(5)                      answer nothing for 5 s (or until the server stops)
+    malformed()                  200 with a body that is not JSON
+
+``latency`` delays every answer; ``reject_response_format`` answers 400 to requests whose
+``response_format`` type it names, without consuming the script. Every request body is
+recorded (``requests``), and so is the most requests ever in flight at once.
+
+    with FakeOpenAI(default=reply('{"a": 1}')) as server:
+        client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test")
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # "reply", "error", "hang" or "malformed"
+    content: str = ""
+    status: int = 200
+    body: Any = None
+    retry_after: float | None = None
+    seconds: float = 0.0
+    usage: tuple[int, int] = (0, 0)  # prompt and completion tokens
+
+
+Script = Action | Callable[[dict[str, Any]], Action]
+
+
+def reply(content: str, *, prompt_tokens: int = 100, completion_tokens: int = 50) -> Action:
+    return Action("reply", content=content, usage=(prompt_tokens, completion_tokens))
+
+
+def error(
+    status: int,
+    message: str = "error",
+    *,
+    type: str = "server_error",
+    code: str | None = None,
+    retry_after: float | None = None,
+) -> Action:
+    body = {"error": {"message": message, "type": type, "param": None, "code": code}}
+    return Action("error", status=status, body=body, retry_after=retry_after)
+
+
+def hang(seconds: float) -> Action:
+    return Action("hang", seconds=seconds)
+
+
+def malformed(text: str = "<html>502 Bad Gateway</html> {") -> Action:
+    return Action("malformed", content=text)
+
+
+class FakeOpenAI:
+    def __init__(
+        self,
+        default: Script | None = None,
+        *,
+        latency: float = 0.0,
+        reject_response_format: Collection[str] = (),
+    ) -> None:
+        self.default: Script = default or reply('{"ok": true}')
+        self.script: list[Script] = []
+        self.latency = latency
+        self.reject_response_format = set(reject_response_format)
+        self.requests: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    def add(self, *actions: Script) -> FakeOpenAI:
+        with self._lock:
+            self.script.extend(actions)
+        return self
+
+    @property
+    def base_url(self) -> str:
+        assert self._server is not None, "start the server first"
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> FakeOpenAI:
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()  # releases hanging handlers
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _next(self, body: dict[str, Any]) -> Action:
+        """Record the request and pick its action (under the lock: many handler threads)."""
+        with self._lock:
+            self.requests.append(body)
+            kind = (body.get("response_format") or {}).get("type")
+            if kind in self.reject_response_format:
+                message = f"response_format of type '{kind}' is not supported with this model."
+                return error(400, message, type="invalid_request_error")
+            action = self.script.pop(0) if self.script else self.default
+        return action(body) if callable(action) else action
+
+    def _enter(self, step: int) -> None:
+        with self._lock:
+            self.in_flight += step
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+
+def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
+    prompt, completion = action.usage
+    return {
+        "id": f"chatcmpl-fake{time.monotonic_ns()}",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": body.get("model", "fake-model"),
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": action.content, "refusal": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        },
+    }
+
+
+def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
+                return self._send(404, error(404, "Not found", type="invalid_request_error").body)
+            fake._enter(+1)
+            try:
+                self._answer(json.loads(raw or b"{}"))
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout): nothing left to answer
+            finally:
+                fake._enter(-1)
+
+        def _answer(self, body: dict[str, Any]) -> None:
+            action = fake._next(body)
+            if fake.latency:
+                fake._stopping.wait(fake.latency)
+            if action.kind == "hang":
+                fake._stopping.wait(action.seconds)
+                self.close_connection = True
+                return self._send(504, error(504, "gateway timeout").body)
+            if action.kind == "error":
+                headers = {}
+                if action.retry_after is not None:
+                    headers["Retry-After"] = str(action.retry_after)
+                return self._send(action.status, action.body, headers)
+            if action.kind == "malformed":
+                return self._send(200, action.content.encode())
+            return self._send(200, _completion(body, action))
+
+        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    return Handler
