@@ -143,3 +143,36 @@ def test_the_demo_command_runs_offline(tmp_path):
     )
     assert code == 0
     assert len(list((tmp_path / "preview" / "data" / "papers").glob("*.json"))) == 19
+
+
+def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):
+    """The real wiring: env -> openai SDK -> a local OpenAI-compatible server; HF over HTTP."""
+    from tests.fakes.openai_server import FakeOpenAI, reply
+    from tests.test_summarize import VALID_TEXT
+
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED})) as base,
+        FakeOpenAI(default=reply(VALID_TEXT, prompt_tokens=300, completion_tokens=200)) as llm,
+    ):
+        config = write_config(project, base)
+        env = {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": llm.base_url}
+        args = ["run", "--config", config, "--date", "2025-11-11"]
+        assert main(args, environ=env) == 0
+        assert len(llm.requests) == 19
+        assert "summarized 19, cached 0, pending 0, skipped 0, tokens used 9,500" in (
+            capsys.readouterr().out
+        )
+        post = project / "posts" / "2025-11-11-hf-daily.md"
+        assert "gpt-4o-mini" in post.read_text()  # the post names the model
+        files = sorted(p for p in project.rglob("*") if p.is_file() and "templates" not in p.parts)
+        before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
+
+        assert main(args, environ=env) == 0
+        assert len(llm.requests) == 19  # not one more call
+        assert "summarized 0, cached 19" in capsys.readouterr().out
+        assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files} == before
+
+        prompt = project / "templates" / "prompts" / "digest.j2"
+        prompt.write_text(prompt.read_text() + "\nBe brief.\n")
+        assert main(args, environ=env) == 0
+        assert len(llm.requests) == 38  # a changed prompt re-summarizes every paper
