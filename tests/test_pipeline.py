@@ -9,7 +9,7 @@ import pytest
 from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
-from paperpress.pipeline import render_stored, run
+from paperpress.pipeline import Clients, render_stored, run
 from paperpress.summarize import ExtractiveSummarizer, Outcome
 
 from tests.conftest import FIXTURES
@@ -30,11 +30,11 @@ class CountingSummarizer(ExtractiveSummarizer):
         self.fail = set(fail)
         self.calls: list[str] = []
 
-    async def summarize(self, paper: Paper) -> Outcome:
+    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
         self.calls.append(paper.arxiv_id)
         if paper.arxiv_id in self.fail:
             raise RuntimeError("the model is down")
-        return await super().summarize(paper)
+        return await super().summarize(paper, material)
 
 
 def make_config(project: Path, base: str, *, flavor: str = "hexo", extra: str = ""):
@@ -66,7 +66,8 @@ def served(hf_state):
 
 def run_once(config, summarizer, **options):
     with net.make_http_client() as http:
-        return run(config, day=DAY, feeds=config.feeds, http=http, summarizer=summarizer, **options)
+        clients = Clients(http=http, summarizers={"digest": summarizer})
+        return run(config, day=DAY, feeds=config.feeds, clients=clients, **options)
 
 
 def test_a_run_writes_one_post_and_one_data_file_per_paper(project, served):

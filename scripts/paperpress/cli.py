@@ -17,9 +17,10 @@ from pathlib import Path
 from paperpress import __version__, net
 from paperpress.config import Config, Feed, llm_settings, load_config
 from paperpress.errors import ConfigError, PaperpressError
-from paperpress.pipeline import Report, render_stored, run
+from paperpress.pipeline import Clients, Report, render_stored, run
 from paperpress.progress import make_progress, setup_logging
 from paperpress.render import make_environment
+from paperpress.sources import arxiv
 from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, Summarizer, load_prompt
 
 log = logging.getLogger("paperpress")
@@ -139,31 +140,38 @@ def parse_day(value: str | None, *, today: date) -> str:
     return day.isoformat()
 
 
-def make_summarizer(config: Config, environ: Mapping[str, str]) -> Summarizer:
+def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
+    """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings."""
     settings = llm_settings(config.llm, environ)
+    kinds = ("digest", "topic")
     if settings.enabled:
         log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
-        return LLMSummarizer(settings, load_prompt(make_environment(config.templates_dir)))
+        env = make_environment(config.templates_dir)
+        return {kind: LLMSummarizer(settings, load_prompt(env, kind)) for kind in kinds}
     log.warning(
         "%s is not set: using the built-in extractive summarizer. For LLM summaries set it "
         "(in GitHub: Settings > Secrets and variables > Actions), or set OPENAI_BASE_URL for a "
         "local server such as Ollama.",
         config.llm.api_key_env,
     )
-    return ExtractiveSummarizer(config.llm.language)
+    return {kind: ExtractiveSummarizer(config.llm.language, kind) for kind in kinds}
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
     day = parse_day(args.date, today=datetime.now(UTC).date())
-    summarizer = make_summarizer(config, environ)
-    transport = net.replay_transport(args.replay) if args.replay else None
-    with net.make_http_client(transport=transport) as http:
+    summarizers = make_summarizers(config, environ)
+    replay = net.replay_transport(args.replay) if args.replay else None
+    with (
+        net.make_http_client(transport=replay) as http,
+        arxiv.make_client(
+            transport=replay, interval=0 if replay else arxiv.POLITE_INTERVAL
+        ) as polite,
+    ):
         report = run(
             config,
             day=day,
             feeds=feeds,
-            http=http,
-            summarizer=summarizer,
+            clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
             force=args.force,
             dry_run=args.dry_run,
             progress=make_progress(environ),
@@ -188,7 +196,9 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
 def _print_report(report: Report, *, dry_run: bool) -> None:
     for feed in report.feeds:
         if not feed.post:
-            print(f"{feed.feed} {feed.day}: no papers for this day; no post written")
+            print(
+                f"{feed.feed} {feed.day}: {feed.note or 'no papers for this day'}; no post written"
+            )
             continue
         verb = "would write" if dry_run else ("wrote" if feed.post_changed else "unchanged")
         print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}")

@@ -36,6 +36,10 @@ class SiteConfig(_Strict):
     timezone: str = "UTC"
     categories: list[str] = ["Papers"]
     cover: str | None = None
+    assets_dir: Path = Path("images/papers")  # local screenshots (screenshots: local)
+    assets_url: str = "/images/papers"  # how the blog serves assets_dir: a site path or a CDN
+    image_max_kb: int = Field(300, ge=10)
+    images_per_run: int = Field(60, ge=0)
 
     @field_validator("timezone")
     @classmethod
@@ -62,6 +66,18 @@ class LLMConfig(_Strict):
     budget_tokens: int | None = Field(None, gt=0)
 
 
+def _slug(cls: type, value: str) -> str:
+    if not FEED_NAME.match(value):
+        raise ValueError("use lowercase letters, digits and '-', such as hf-daily")
+    return value
+
+
+def _http_url(cls: type, value: str) -> str:
+    if not re.match(r"^https?://[^/\s]+", value):
+        raise ValueError("must be an http(s) URL such as https://huggingface.co")
+    return value.rstrip("/")
+
+
 class HFDailyFeed(_Strict):
     kind: Literal["hf_daily"]
     name: str
@@ -70,28 +86,57 @@ class HFDailyFeed(_Strict):
     base_url: str = "https://huggingface.co"
     tags: list[str] = ["Hugging Face", "Daily Papers"]
 
-    @field_validator("name")
+    _name = field_validator("name")(_slug)
+    _url = field_validator("base_url")(_http_url)
+
+
+class ArxivTopicFeed(_Strict):
+    """One post per topic per day (or one rolling post), from arXiv."""
+
+    kind: Literal["arxiv_topic"]
+    name: str
+    title: str = Field(min_length=1, description="shown in the post title, e.g. Diffusion Models")
+    keywords: list[str] = Field(min_length=1)
+    categories: list[str] = []
+    source: Literal["listing", "api"] = "listing"
+    include_cross: bool = True
+    max_papers: int = Field(30, ge=1, le=500)
+    rolling: bool = False
+    rolling_max_papers: int = Field(200, ge=1)
+    no_announcement: Literal["skip", "latest"] = "skip"
+    fulltext: bool = True
+    fulltext_budget_tokens: int = Field(6000, ge=500)
+    max_pdf_mb: float = Field(30, gt=0)
+    screenshots: Literal["links", "local", "none"] = "links"
+    max_screenshots: int = Field(4, ge=0, le=20)
+    tags: list[str] = []
+    cover: str | None = None
+    api_url: str = "https://export.arxiv.org/api/query"
+    listing_url: str = "https://rss.arxiv.org"
+    html_url: str = "https://arxiv.org"
+    pdf_url: str = "https://arxiv.org"
+
+    _name = field_validator("name")(_slug)
+    _urls = field_validator("api_url", "listing_url", "html_url", "pdf_url")(_http_url)
+
+    @field_validator("categories")
     @classmethod
-    def _slug(cls, value: str) -> str:
-        if not FEED_NAME.match(value):
-            raise ValueError("use lowercase letters, digits and '-', such as hf-daily")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _http_url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http(s) URL such as https://huggingface.co")
-        return value.rstrip("/")
+    def _category_names(cls, values: list[str]) -> list[str]:
+        for value in values:
+            if not re.match(r"^[a-z-]+(\.[A-Za-z-]+)?$", value):
+                raise ValueError(f"{value!r} is not an arXiv category such as cs.CV or hep-th")
+        return values
 
 
-Feed = Annotated[HFDailyFeed, Field(discriminator="kind")]
+FEED_KINDS = {"hf_daily": HFDailyFeed, "arxiv_topic": ArxivTopicFeed}
+Feed = Annotated[HFDailyFeed | ArxivTopicFeed, Field(discriminator="kind")]
 
 
 class Config(_Strict):
     site: SiteConfig = SiteConfig()
     data_dir: Path = Path("data")
     templates_dir: Path = Path("templates")
+    cache_dir: Path = Path(".cache")  # downloaded PDFs; never committed
     llm: LLMConfig = LLMConfig()
     feeds: list[Feed] = Field(min_length=1)
 
@@ -154,12 +199,18 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     except ValidationError as exc:
         raise ConfigError(f"{path}: {describe(exc)}") from None
     base = path.resolve().parent
-    site = config.site.model_copy(update={"posts_dir": base / config.site.posts_dir})
+    site = config.site.model_copy(
+        update={
+            "posts_dir": base / config.site.posts_dir,
+            "assets_dir": base / config.site.assets_dir,
+        }
+    )
     return config.model_copy(
         update={
             "site": site,
             "data_dir": base / config.data_dir,
             "templates_dir": base / config.templates_dir,
+            "cache_dir": base / config.cache_dir,
         }
     )
 
@@ -190,13 +241,16 @@ def describe(exc: ValidationError) -> str:
         if error["type"] == "extra_forbidden":
             message = f"unknown key{_allowed(error['loc'])}"
         elif error["type"] == "union_tag_invalid":
-            message = f"unknown kind {error['input'].get('kind')!r}; allowed: hf_daily"
+            message = f"unknown kind {error['input'].get('kind')!r}; allowed: {_KINDS}"
         elif error["type"] == "union_tag_not_found":
-            message = "missing 'kind'; allowed: hf_daily"
+            message = f"missing 'kind'; allowed: {_KINDS}"
         else:
             message = error["msg"].removeprefix("Value error, ")
         lines.append(f"{location}: {message}" if location else message)
     return "; ".join(lines)
+
+
+_KINDS = ", ".join(FEED_KINDS)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -204,7 +258,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
-        elif item == "hf_daily":
+        elif item in FEED_KINDS:
             continue  # pydantic names the union member; the user never wrote it
         else:
             parts.append(f".{item}" if parts else str(item))
@@ -216,11 +270,11 @@ def _allowed(loc: tuple[Any, ...]) -> str:
     for item in loc[:-1]:
         if isinstance(item, int):
             continue
-        if item == "hf_daily":
-            model = HFDailyFeed
+        if item in FEED_KINDS:
+            model = FEED_KINDS[item]
             continue
         annotation = model.model_fields[item].annotation
-        model = annotation if isinstance(annotation, type) else HFDailyFeed
+        model = annotation if isinstance(annotation, type) else model
     if not (isinstance(model, type) and issubclass(model, BaseModel)):
         return ""
     return "; allowed: " + ", ".join(model.model_fields)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from paperpress.models import DigestSummary, Keyword, Paper, Score
+from paperpress.models import DigestSummary, Keyword, Paper, Score, TopicSummary
 from paperpress.text import one_line
 
 VERSION = "extractive-1"
@@ -84,6 +84,39 @@ def summarize(paper: Paper, language: str) -> DigestSummary:
         recommendation=Score(
             score=_votes_score(paper.upvotes), reason=reasons["votes"].format(votes=paper.upvotes)
         ),
+    )
+
+
+_ABSTRACT_ONLY = {
+    "zh": "内置摘要器只读论文摘要，无法给出这一部分",
+    "en": "the built-in summarizer reads only the abstract",
+}
+
+
+def summarize_topic(paper: Paper, language: str) -> TopicSummary:
+    """The topic schema from the abstract: what the abstract can support, the rest omitted."""
+    found = sentences(paper.abstract) or [paper.title]
+    digest = summarize(paper, language)
+    contribution = [s for s in found if _CONTRIBUTION.search(s)]
+    start = found.index(contribution[0]) if contribution else 0
+    background = found[:start]
+    results = [s for s in found[start:] if _RESULT.search(s)]
+    takeaways = _distinct([digest.main_work, *digest.highlights, *found], exclude=[])[:5]
+    reason = _ABSTRACT_ONLY.get(language, _ABSTRACT_ONLY["en"])
+    return TopicSummary(
+        tldr=digest.tldr,
+        takeaways=takeaways
+        if len(takeaways) >= 3
+        else [*takeaways, paper.title, paper.arxiv_id][:3],
+        translated_title=paper.title,
+        keywords=[k.term for k in digest.keywords] + ["arXiv"] * max(0, 3 - len(digest.keywords)),
+        background=" ".join(background) or None,
+        proposed_method=" ".join(contribution[:2]) or None,
+        performance=" ".join(results[:2]) or None,
+        omitted={
+            name: reason
+            for name in ("first_author_affiliation", "past_methods", "method_steps", "conclusion")
+        },
     )
 
 

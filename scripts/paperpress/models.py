@@ -117,6 +117,51 @@ class DigestSummary(BaseModel):
         return value
 
 
+class Conclusion(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    innovation: str = Field(min_length=1)
+    performance: str = Field(min_length=1)
+    workload: str = Field(min_length=1)
+
+
+class TopicSummary(BaseModel):
+    """What one LLM call returns for a topic post: the digest's one-liner and takeaways plus
+    a structured summary of the full text. A section the text does not support is null, and
+    ``omitted`` says why; the post leaves it out rather than printing an error."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    tldr: str = Field(min_length=1, description="one sentence")
+    takeaways: list[str] = Field(min_length=3, max_length=8)
+    translated_title: str = Field(min_length=1, description="the title in the output language")
+    first_author_affiliation: str | None = None
+    keywords: list[str] = Field(min_length=3, max_length=8)
+    background: str | None = None
+    past_methods: str | None = Field(None, description="earlier approaches and their problems")
+    proposed_method: str | None = None
+    performance: str | None = Field(
+        None, description="tasks, results, and whether they support the goals"
+    )
+    method_steps: list[str] = Field(default_factory=list, max_length=10)
+    conclusion: Conclusion | None = None
+    omitted: dict[str, str] = Field(
+        default_factory=dict, description="section name -> why it could not be written"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _trim_extras(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            value = dict(value)
+            for name, most in (("takeaways", 8), ("keywords", 8), ("method_steps", 10)):
+                if isinstance(value.get(name), list):
+                    value[name] = value[name][:most]
+        return value
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {"digest": DigestSummary, "topic": TopicSummary}
+
 SummaryStatus = Literal["done", "pending"]
 
 
@@ -133,7 +178,8 @@ class SummaryRecord:
     model: str
     language: str
     prompt_hash: str
-    source: str = "abstract"
+    source: str = "abstract"  # what the model read: "abstract" or "full text"
+    source_note: str | None = None  # why the abstract stood in for the full text
     content: dict[str, Any] | None = None
     tokens: int = 0
     error: str | None = None
@@ -143,6 +189,12 @@ class SummaryRecord:
         if self.status != "done" or self.content is None:
             return None
         return DigestSummary.model_validate(self.content)
+
+    @property
+    def topic(self) -> TopicSummary | None:
+        if self.status != "done" or self.content is None:
+            return None
+        return TopicSummary.model_validate(self.content)
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -1,4 +1,4 @@
-"""One run: for each feed, fetch -> summarize (cached) -> store -> render -> write.
+"""One run: for each feed, fetch -> enrich -> summarize (cached) -> store -> render -> write.
 
 Knows no argv and prints nothing; the CLI wires the clients in and reports the result.
 """
@@ -6,9 +6,10 @@ Knows no argv and prints nothing; the CLI wires the clients in and reports the r
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -16,12 +17,15 @@ from typing import Protocol
 import httpx2
 import jinja2
 
-from paperpress.config import Config, Feed
+from paperpress import topics
+from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
+from paperpress.fulltext import FullText
 from paperpress.models import Paper, Post, SummaryRecord
 from paperpress.render import Entry, make_environment, render_digest
+from paperpress.render_topic import TopicEntry, render_topic
 from paperpress.sources import hf
 from paperpress.store import Record, Store, write_if_changed
-from paperpress.summarize import KIND, Summarizer, summarize_all, summary_key
+from paperpress.summarize import Summarizer, summarize_all, summary_key
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +47,14 @@ class FeedReport:
     feed: str
     day: str
     fetched: int = 0
-    skipped: int = 0  # over max_papers or under min_upvotes
+    skipped: int = 0  # over max_papers, under min_upvotes, or off-topic
     summarized: int = 0
     cached: int = 0
     pending: int = 0
     tokens: int = 0
     post: Path | None = None
     post_changed: bool = False
+    note: str | None = None  # why there is no post
     problems: list[str] = field(default_factory=list)
 
 
@@ -65,13 +70,26 @@ class Report:
         return [feed.post for feed in self.feeds if feed.post]
 
 
+def kind_of(feed: Feed) -> str:
+    return "topic" if isinstance(feed, ArxivTopicFeed) else "digest"
+
+
+@dataclass(frozen=True)
+class Clients:
+    """What talks to the outside, made by the CLI: HTTP for Hugging Face, the polite arXiv
+    client, and one summarizer per kind of summary."""
+
+    http: httpx2.Client
+    summarizers: Mapping[str, Summarizer]
+    arxiv: httpx2.Client | None = None
+
+
 def run(
     config: Config,
     *,
     day: str,
     feeds: Sequence[Feed],
-    http: httpx2.Client,
-    summarizer: Summarizer,
+    clients: Clients,
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
@@ -80,10 +98,13 @@ def run(
     (a source down, a config problem); one paper's failure becomes a pending summary."""
     store = Store(config.data_dir)
     env = make_environment(config.templates_dir)
+    budget = topics.ImageBudget(config.site.images_per_run)
     report = Report()
     for feed in feeds:
-        job = _FeedJob(config, feed, day, store, env, summarizer, force, dry_run, progress)
-        report.feeds.append(job.run(http))
+        job = _FeedJob(
+            config, feed, store, env, clients, force, dry_run, progress or QuietProgress()
+        )
+        report.feeds.append(job.run(day, budget))
     return report
 
 
@@ -93,57 +114,100 @@ class _FeedJob:
 
     config: Config
     feed: Feed
-    day: str
     store: Store
     env: jinja2.Environment
-    summarizer: Summarizer
+    clients: Clients
     force: bool
     dry_run: bool
-    progress: Progress | None
+    progress: Progress
 
-    def run(self, http: httpx2.Client) -> FeedReport:
-        result = FeedReport(feed=self.feed.name, day=self.day)
-        parsed = hf.fetch(http, base_url=self.feed.base_url, day=self.day, feed=self.feed.name)
-        for problem in parsed.problems:
-            log.warning("%s %s: %s", self.feed.name, self.day, problem)
-        result.problems.extend(parsed.problems)
-        result.fetched = len(parsed.papers)
-        papers = select(
-            parsed.papers, max_papers=self.feed.max_papers, min_upvotes=self.feed.min_upvotes
-        )
-        result.skipped = result.fetched - len(papers)
+    @property
+    def kind(self) -> str:
+        return kind_of(self.feed)
+
+    @property
+    def summarizer(self) -> Summarizer:
+        return self.clients.summarizers[self.kind]
+
+    def run(self, day: str, budget: topics.ImageBudget) -> FeedReport:
+        result = FeedReport(feed=self.feed.name, day=day)
+        papers = self._fetch(day, result)
         if not papers:
+            result.note = result.note or "no papers for this day"
             return result
         records = {p.arxiv_id: _merge(self.store.get(p.arxiv_id), p) for p in papers}
         todo = self._to_summarize(papers, records, result)
+        materials: dict[str, FullText] = {}
+        if isinstance(self.feed, ArxivTopicFeed) and not self.dry_run:
+            materials = self._enrich(self.feed, todo, records, budget)
         if todo:
-            for arxiv_id, summary in self._summarize(todo).items():
-                records[arxiv_id] = records[arxiv_id].with_summary(KIND, summary)
+            for arxiv_id, summary in self._summarize(result.day, todo, materials).items():
+                records[arxiv_id] = records[arxiv_id].with_summary(self.kind, summary)
                 result.tokens += summary.tokens
                 if summary.status == "done":
                     result.summarized += 1
                 else:
                     result.pending += 1
-        self._write(list(records.values()), result)
+        self._write(result, list(records.values()))
         return result
+
+    def _fetch(self, day: str, result: FeedReport) -> list[Paper]:
+        if isinstance(self.feed, HFDailyFeed):
+            parsed = hf.fetch(
+                self.clients.http, base_url=self.feed.base_url, day=day, feed=self.feed.name
+            )
+            for problem in parsed.problems:
+                log.warning("%s %s: %s", self.feed.name, day, problem)
+            result.problems.extend(parsed.problems)
+            result.fetched = len(parsed.papers)
+            papers = select(
+                parsed.papers, max_papers=self.feed.max_papers, min_upvotes=self.feed.min_upvotes
+            )
+            result.skipped = result.fetched - len(papers)
+            return papers
+        if self.clients.arxiv is None:
+            raise AssertionError("an arXiv feed needs the arXiv client")
+        found = topics.fetch_topic(self.clients.arxiv, self.feed, day)
+        result.day, result.note = found.day, found.note
+        result.fetched = len(found.papers) + found.dropped
+        result.skipped = found.dropped
+        return found.papers
 
     def _to_summarize(
         self, papers: list[Paper], records: dict[str, Record], result: FeedReport
     ) -> list[Paper]:
         todo = []
         for paper in papers:
-            current = records[paper.arxiv_id].summaries.get(KIND)
-            if not self.force and is_fresh(current, paper, self.summarizer):
+            current = records[paper.arxiv_id].summaries.get(self.kind)
+            if not self.force and is_fresh(current, records[paper.arxiv_id].paper, self.summarizer):
                 result.cached += 1
             elif self.dry_run:  # a dry run spends nothing: what is not cached shows as pending
                 result.pending += 1
             else:
-                todo.append(paper)
+                todo.append(records[paper.arxiv_id].paper)
         return todo
 
-    def _summarize(self, papers: list[Paper]) -> dict[str, SummaryRecord]:
-        progress = self.progress or QuietProgress()
-        progress.start(f"{self.feed.name} {self.day}", len(papers))
+    def _enrich(
+        self,
+        feed: ArxivTopicFeed,
+        todo: list[Paper],
+        records: dict[str, Record],
+        budget: topics.ImageBudget,
+    ) -> dict[str, FullText]:
+        """Full text for the papers to summarize; figures for papers that have none yet."""
+        client = self.clients.arxiv
+        assert client is not None
+        materials = {p.arxiv_id: topics.read_full_text(client, self.config, feed, p) for p in todo}
+        for arxiv_id, record in records.items():
+            if not record.figures or self.force:
+                figures = topics.find_figures(client, self.config, feed, record.paper, budget)
+                records[arxiv_id] = record.with_figures([dataclasses.asdict(f) for f in figures])
+        return materials
+
+    def _summarize(
+        self, day: str, papers: list[Paper], materials: dict[str, FullText]
+    ) -> dict[str, SummaryRecord]:
+        self.progress.start(f"{self.feed.name} {day}", len(papers))
         try:
             return asyncio.run(
                 summarize_all(
@@ -151,20 +215,24 @@ class _FeedJob:
                     self.summarizer,
                     concurrency=self.config.llm.concurrency,
                     budget_tokens=self.config.llm.budget_tokens,
-                    on_done=progress.advance,
+                    materials=materials,
+                    on_done=self.progress.advance,
                 )
             )
         finally:
-            progress.finish()
+            self.progress.finish()
 
-    def _write(self, records: list[Record], result: FeedReport) -> None:
-        post = render_feed_day(self.config, self.env, self.feed, self.day, records)
+    def _write(self, result: FeedReport, records: list[Record]) -> None:
+        if not self.dry_run:
+            for record in records:
+                self.store.put(record)
+        if isinstance(self.feed, ArxivTopicFeed) and self.feed.rolling and not self.dry_run:
+            records = rolling_records(self.store, self.feed)
+        post = render_feed(self.config, self.env, self.feed, result.day, records)
         result.post = self.config.site.posts_dir / post.path
         if self.dry_run:
             log.info("dry run: would write %s", result.post)
             return
-        for record in records:
-            self.store.put(record)
         result.post_changed = write_if_changed(result.post, post.text)
 
 
@@ -183,6 +251,7 @@ def is_fresh(record: SummaryRecord | None, paper: Paper, summarizer: Summarizer)
         model=summarizer.model,
         language=summarizer.language,
         prompt_hash=summarizer.prompt_hash,
+        kind=summarizer.kind,
     )
     return record.key == key
 
@@ -191,9 +260,36 @@ def _merge(existing: Record | None, paper: Paper) -> Record:
     return (existing or Record(paper)).merged(paper)
 
 
-def render_feed_day(
+def rolling_records(store: Store, feed: ArxivTopicFeed) -> list[Record]:
+    """A rolling topic post: every stored paper of the topic, newest announcement first."""
+    listed = [
+        (day, record)
+        for record in store.all()
+        for name, day in record.listings
+        if name == feed.name
+    ]
+    listed.sort(key=lambda item: (item[0], item[1].paper.published or ""), reverse=True)
+    seen: dict[str, Record] = {}
+    for day, record in listed:
+        seen.setdefault(
+            record.paper.arxiv_id,
+            dataclasses.replace(record, paper=dataclasses.replace(record.paper, day=day)),
+        )
+    return list(seen.values())[: feed.rolling_max_papers]
+
+
+def render_feed(
     config: Config, env: jinja2.Environment, feed: Feed, day: str, records: Sequence[Record]
 ) -> Post:
+    language = config.llm.language
+    if isinstance(feed, ArxivTopicFeed):
+        ordered = sorted(
+            records,
+            key=lambda r: (r.paper.day, r.paper.published or "", r.paper.arxiv_id),
+            reverse=True,
+        )
+        entries = [TopicEntry(r.paper, r.summaries.get("topic"), r.figures) for r in ordered]
+        return render_topic(env, config.site, feed, day=day, entries=entries, language=language)
     ranked = sorted(records, key=lambda r: (-r.paper.upvotes, r.paper.arxiv_id))
     return render_digest(
         env,
@@ -201,8 +297,8 @@ def render_feed_day(
         feed_name=feed.name,
         tags=feed.tags,
         day=day,
-        entries=[Entry(r.paper, r.summaries.get(KIND)) for r in ranked],
-        language=config.llm.language,
+        entries=[Entry(r.paper, r.summaries.get("digest")) for r in ranked],
+        language=language,
     )
 
 
@@ -216,14 +312,24 @@ def render_stored(
     """Re-render posts from ``data/`` alone (after a template change): no network at all."""
     env = make_environment(config.templates_dir)
     wanted = {feed.name: feed for feed in feeds}
+    store = Store(config.data_dir)
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in Store(config.data_dir).all():
+    for record in store.all():
         for feed_name, listed_day in record.listings:
             if feed_name in wanted and (day is None or listed_day == day):
                 groups[(feed_name, listed_day)].append(record)
     written = []
+    rolled: set[str] = set()
     for (feed_name, listed_day), records in sorted(groups.items()):
-        post = render_feed_day(config, env, wanted[feed_name], listed_day, records)
+        feed = wanted[feed_name]
+        if isinstance(feed, ArxivTopicFeed) and feed.rolling:
+            if feed_name in rolled:
+                continue
+            rolled.add(feed_name)
+            latest = max(d for (name, d) in groups if name == feed_name)
+            records = rolling_records(store, feed)
+            listed_day = latest
+        post = render_feed(config, env, feed, listed_day, records)
         path = config.site.posts_dir / post.path
         on_post(path, write_if_changed(path, post.text))
         written.append(path)

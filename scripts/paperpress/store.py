@@ -3,7 +3,8 @@
     data/papers/<arxiv id>.json = {
       "paper":     the normalized record (models.Paper),
       "listings":  [{"feed": ..., "day": ...}], every post the paper appears in,
-      "summaries": {"digest": models.SummaryRecord}
+      "summaries": {"digest" | "topic": models.SummaryRecord},
+      "figures":   [{"url", "caption", "source"}], screenshots for topic posts
     }
 
 Files have sorted keys, two-space indent and a trailing newline, and are written only when
@@ -12,6 +13,7 @@ their bytes change (atomically: a temp file in the same folder, then a rename).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -30,12 +32,14 @@ class Record:
     paper: Paper
     listings: tuple[tuple[str, str], ...] = ()  # (feed, day), sorted
     summaries: dict[str, SummaryRecord] = field(default_factory=dict)
+    figures: tuple[dict[str, str], ...] = ()
 
     def to_json(self) -> str:
         data = {
             "paper": self.paper.to_dict(),
             "listings": [{"feed": feed, "day": day} for feed, day in self.listings],
             "summaries": {kind: s.to_dict() for kind, s in sorted(self.summaries.items())},
+            "figures": list(self.figures),
         }
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
@@ -51,15 +55,38 @@ class Record:
                 kind: SummaryRecord.from_dict(value)
                 for kind, value in (data.get("summaries") or {}).items()
             },
+            figures=tuple(data.get("figures") or ()),
         )
 
     def merged(self, paper: Paper) -> Record:
-        """This record after ``paper`` was seen again: fresh metadata, one more listing."""
+        """This record after ``paper`` was seen again: fresh metadata (what the new source
+        lacks, such as HF upvotes for an arXiv sighting, is kept), one more listing."""
+        kept = {
+            name: getattr(self.paper, name)
+            for name in _SOURCE_SPECIFIC
+            if not getattr(paper, name) and getattr(self.paper, name)
+        }
+        links = {
+            name: value
+            for name, value in dataclasses.asdict(self.paper.links).items()
+            if value and not getattr(paper.links, name)
+        }
+        fresh = dataclasses.replace(paper, **kept, links=dataclasses.replace(paper.links, **links))
         listings = tuple(sorted({*self.listings, (paper.feed, paper.day)}))
-        return Record(paper=paper, listings=listings, summaries=self.summaries)
+        return dataclasses.replace(self, paper=fresh, listings=listings)
 
     def with_summary(self, kind: str, summary: SummaryRecord) -> Record:
-        return Record(self.paper, self.listings, {**self.summaries, kind: summary})
+        return dataclasses.replace(self, summaries={**self.summaries, kind: summary})
+
+    def with_figures(self, figures: list[dict[str, str]]) -> Record:
+        return dataclasses.replace(self, figures=tuple(figures))
+
+
+# Fields one source has and another lacks; a later sighting without them keeps the old ones.
+_SOURCE_SPECIFIC = (
+    "upvotes", "github_stars", "thumbnail", "organization", "ai_summary", "ai_keywords",
+    "comment", "categories", "doi", "journal_ref", "updated", "version", "published",
+)  # fmt: skip
 
 
 class Store:

@@ -17,22 +17,22 @@ import hashlib
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import jinja2
 import openai
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from paperpress import USER_AGENT, extractive
 from paperpress.config import LLMSettings
 from paperpress.errors import SummaryError
-from paperpress.models import DigestSummary, Paper, SummaryRecord
+from paperpress.fulltext import FullText
+from paperpress.models import SCHEMAS, DigestSummary, Paper, SummaryRecord
 
 log = logging.getLogger(__name__)
 
-KIND = "digest"
 MODES = ("json_schema", "json_object", "text")
 
 
@@ -41,39 +41,45 @@ MODES = ("json_schema", "json_object", "text")
 
 @dataclass(frozen=True)
 class Prompt:
+    """One kind of summary: ``digest`` (abstract -> DigestSummary) or ``topic`` (full text ->
+    TopicSummary), with its templates and a hash of them and the schema for cache keys."""
+
+    kind: str
     system: jinja2.Template
     user: jinja2.Template
     hash: str
 
-
-def load_prompt(env: jinja2.Environment) -> Prompt:
-    """The prompt templates, and a hash of them and the schema for cache keys."""
-    sources = [env.loader.get_source(env, name)[0] for name in _PROMPT_FILES]  # type: ignore[union-attr]
-    digest = hashlib.sha256("\0".join([*sources, schema_text()]).encode()).hexdigest()[:16]
-    return Prompt(env.get_template(_PROMPT_FILES[0]), env.get_template(_PROMPT_FILES[1]), digest)
+    @property
+    def schema(self) -> type[BaseModel]:
+        return SCHEMAS[self.kind]
 
 
-_PROMPT_FILES = ("prompts/system.j2", "prompts/digest.j2")
+def load_prompt(env: jinja2.Environment, kind: str = "digest") -> Prompt:
+    names = ("prompts/system.j2", f"prompts/{kind}.j2")
+    sources = [env.loader.get_source(env, name)[0] for name in names]  # type: ignore[union-attr]
+    digest = hashlib.sha256("\0".join([*sources, schema_text(kind)]).encode()).hexdigest()[:16]
+    return Prompt(kind, env.get_template(names[0]), env.get_template(names[1]), digest)
 
 
-def schema_text() -> str:
-    return json.dumps(DigestSummary.model_json_schema(), ensure_ascii=False, sort_keys=True)
+def schema_text(kind: str = "digest") -> str:
+    return json.dumps(SCHEMAS[kind].model_json_schema(), ensure_ascii=False, sort_keys=True)
 
 
-def build_messages(prompt: Prompt, paper: Paper, language: str) -> list[dict[str, str]]:
-    return [
-        {
-            "role": "system",
-            "content": prompt.system.render(language=language, schema=schema_text()),
-        },
-        {"role": "user", "content": prompt.user.render(paper=paper, language=language)},
-    ]
+def build_messages(
+    prompt: Prompt, paper: Paper, language: str, material: str | None = None
+) -> list[dict[str, str]]:
+    """The chat messages; ``material`` is the full text picked for a topic summary."""
+    system = prompt.system.render(language=language, schema=schema_text(prompt.kind))
+    user = prompt.user.render(paper=paper, language=language, material=material)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def summary_key(paper: Paper, *, model: str, language: str, prompt_hash: str) -> str:
+def summary_key(
+    paper: Paper, *, model: str, language: str, prompt_hash: str, kind: str = "digest"
+) -> str:
     """What a summary depends on; a stored summary with another key is stale."""
     version = f"v{paper.version}" if paper.version else ""
-    return f"{paper.arxiv_id}{version}|{model}|{language}|{prompt_hash}|{KIND}"
+    return f"{paper.arxiv_id}{version}|{model}|{language}|{prompt_hash}|{kind}"
 
 
 _THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
@@ -100,11 +106,11 @@ def extract_json(reply: str) -> dict[str, Any]:
     raise SummaryError("the reply holds no JSON object")
 
 
-def parse_summary(reply: str) -> DigestSummary:
+def parse_summary(reply: str, schema: type[BaseModel] = DigestSummary) -> BaseModel:
     """Reply text to a validated summary, or SummaryError saying what is wrong."""
     data = extract_json(reply)
     try:
-        return DigestSummary.model_validate(data)
+        return schema.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()
@@ -117,16 +123,17 @@ def parse_summary(reply: str) -> DigestSummary:
 
 @dataclass(frozen=True)
 class Outcome:
-    summary: DigestSummary
+    summary: BaseModel
     tokens: int
 
 
 class Summarizer(Protocol):
+    kind: str
     model: str
     language: str
     prompt_hash: str
 
-    async def summarize(self, paper: Paper) -> Outcome: ...
+    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -147,13 +154,14 @@ class LLMSummarizer:
         self.model = settings.model
         self.language = settings.language
         self.prompt_hash = prompt.hash
+        self.kind = prompt.kind
         self.mode = MODES[0]
 
-    async def summarize(self, paper: Paper) -> Outcome:
-        messages = build_messages(self.prompt, paper, self.language)
+    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+        messages = build_messages(self.prompt, paper, self.language, material)
         reply, tokens = await self._complete(messages)
         try:
-            return Outcome(parse_summary(reply), tokens)
+            return Outcome(parse_summary(reply, self.prompt.schema), tokens)
         except SummaryError as problem:
             log.info("%s: %s; asking for a repair", paper.arxiv_id, problem)
             messages += [
@@ -165,7 +173,7 @@ class LLMSummarizer:
                 },
             ]
             reply, more = await self._complete(messages)
-            return Outcome(parse_summary(reply), tokens + more)
+            return Outcome(parse_summary(reply, self.prompt.schema), tokens + more)
 
     async def aclose(self) -> None:
         """Close the client; the next call opens a new one (in the then current event loop)."""
@@ -184,7 +192,7 @@ class LLMSummarizer:
                     messages=messages,  # type: ignore[arg-type]
                     temperature=self.settings.temperature,
                     max_tokens=self.settings.max_output_tokens,
-                    **_response_format(mode),
+                    **_response_format(mode, self.kind),
                 )
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if mode == MODES[-1] or not _about_format(exc):
@@ -219,9 +227,9 @@ def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
     )
 
 
-def _response_format(mode: str) -> dict[str, Any]:
+def _response_format(mode: str, kind: str) -> dict[str, Any]:
     if mode == "json_schema":
-        schema = DigestSummary.model_json_schema()
+        schema = SCHEMAS[kind].model_json_schema()
         return {
             "response_format": {
                 "type": "json_schema",
@@ -257,10 +265,13 @@ class ExtractiveSummarizer:
     model = "extractive"
     prompt_hash = extractive.VERSION
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, kind: str = "digest") -> None:
         self.language = language
+        self.kind = kind
 
-    async def summarize(self, paper: Paper) -> Outcome:
+    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+        if self.kind == "topic":
+            return Outcome(extractive.summarize_topic(paper, self.language), 0)
         return Outcome(extractive.summarize(paper, self.language), 0)
 
     async def aclose(self) -> None:
@@ -276,9 +287,11 @@ async def summarize_all(
     *,
     concurrency: int,
     budget_tokens: int | None = None,
+    materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
 ) -> dict[str, SummaryRecord]:
-    """Summarize ``papers`` with at most ``concurrency`` calls in flight.
+    """Summarize ``papers`` with at most ``concurrency`` calls in flight; ``materials`` holds
+    the full text (or the abstract, with the reason) per paper id for topic summaries.
 
     Never raises for one paper: a failure becomes a pending record with its error.
     """
@@ -292,18 +305,23 @@ async def summarize_all(
             model=summarizer.model,
             language=summarizer.language,
             prompt_hash=summarizer.prompt_hash,
+            kind=summarizer.kind,
         )
+        material = (materials or {}).get(paper.arxiv_id)
         common = {
             "key": key,
             "model": summarizer.model,
             "language": summarizer.language,
             "prompt_hash": summarizer.prompt_hash,
+            "source": material.source if material else "abstract",
+            "source_note": material.reason if material else None,
         }
         async with gate:
             try:
                 if budget_tokens is not None and spent >= budget_tokens:
                     raise SummaryError(f"the run's token budget ({budget_tokens}) is used up")
-                outcome = await summarizer.summarize(paper)
+                text = material.text if material and material.source == "full text" else None
+                outcome = await summarizer.summarize(paper, text)
             except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
                 log.warning("%s: summary pending: %s", paper.arxiv_id, exc)
                 record = SummaryRecord(status="pending", error=str(exc), **common)

@@ -1,0 +1,244 @@
+"""The arXiv topic post (the seed "Diffusion Models" style), daily or rolling.
+
+Every paper gets the same sections in the same order: title, authors, abstract (folded),
+PDF link and comment, one-line summary, key takeaways, the detailed summary (sections the
+model could not write are left out; the reason is in the data file) and folded screenshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+import jinja2
+
+from paperpress.config import ArxivTopicFeed, SiteConfig
+from paperpress.escape import md_inline, md_paragraphs, md_url, plain
+from paperpress.models import Paper, SummaryRecord, TopicSummary
+from paperpress.render import front_matter, make_post
+
+MAX_AUTHORS = 10
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title_daily": "{title} 最新论文 {day}",
+        "description": "{title} 方向最新论文已更新，请持续关注 Update in {day}: {titles}",
+        "updated": "{day} 更新",
+        "disclaimer": (
+            "⚠️ 以下总结由 {models} 生成（{sources}），可能有误，仅供论文初筛参考，请以原文为准。"
+        ),
+        "disclaimer_extractive": (
+            "⚠️ 以下总结由 paperpress 内置的抽取式摘要器从论文摘要中摘录而成（未使用大语言模型）。"
+        ),
+        "from_fulltext": "基于论文全文",
+        "from_abstract": "基于论文摘要",
+        "authors": "作者",
+        "more_authors": "等 {count} 位作者",
+        "abstract": "摘要",
+        "tldr": "一句话总结",
+        "takeaways": "要点",
+        "detail": "论文解读",
+        "pending": "⏳ 解读生成中：本文的总结尚未生成，将在下次运行时重试。",
+        "translated_title": "题目",
+        "affiliation": "第一作者单位",
+        "keywords": "关键词",
+        "links": "链接",
+        "code": "代码",
+        "background": "研究背景",
+        "past_methods": "过去的方法及其问题",
+        "proposed_method": "本文方法",
+        "performance": "任务与性能",
+        "method_steps": "方法步骤",
+        "conclusion": "结论",
+        "innovation": "创新点",
+        "conclusion_performance": "性能",
+        "workload": "工作量",
+        "source_fulltext": "本解读基于论文全文。",
+        "source_abstract": "本解读仅基于摘要（{reason}）。",
+        "screenshots": "点此查看论文截图",
+        "colon": "：",
+    },
+    "en": {
+        "title_daily": "{title}: new papers, {day}",
+        "description": "New {title} papers. Update in {day}: {titles}",
+        "updated": "Update {day}",
+        "disclaimer": "⚠️ The summaries below were written by {models} ({sources}) and may "
+        "contain mistakes; use them to choose what to read.",
+        "disclaimer_extractive": "⚠️ The summaries below were extracted from the abstracts by "
+        "paperpress's built-in summarizer (no language model).",
+        "from_fulltext": "from the full text",
+        "from_abstract": "from the abstract",
+        "authors": "Authors",
+        "more_authors": "et al. ({count} authors)",
+        "abstract": "Abstract",
+        "tldr": "Summary",
+        "takeaways": "Key takeaways",
+        "detail": "Detailed summary",
+        "pending": "⏳ Summary pending: it could not be made this time and will be retried on "
+        "the next run.",
+        "translated_title": "Title",
+        "affiliation": "First author's affiliation",
+        "keywords": "Keywords",
+        "links": "Links",
+        "code": "Code",
+        "background": "Background",
+        "past_methods": "Past methods and their problems",
+        "proposed_method": "Proposed method",
+        "performance": "Tasks and performance",
+        "method_steps": "Method steps",
+        "conclusion": "Conclusion",
+        "innovation": "Innovation",
+        "conclusion_performance": "Performance",
+        "workload": "Workload",
+        "source_fulltext": "Made from the full text.",
+        "source_abstract": "Made from the abstract only ({reason}).",
+        "screenshots": "Paper screenshots",
+        "colon": ": ",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    paper: Paper
+    summary: SummaryRecord | None
+    figures: Sequence[dict[str, str]] = ()
+
+
+def render_topic(
+    env: jinja2.Environment,
+    site: SiteConfig,
+    feed: ArxivTopicFeed,
+    *,
+    day: str,
+    entries: Sequence[TopicEntry],
+    language: str,
+):
+    """One topic post: ``{day}-{name}.md``, or ``{name}.md`` when the topic is rolling."""
+    labels = LABELS[language]
+    views = [_paper_view(entry, labels, site.flavor) for entry in entries]
+    groups = [
+        {"heading": labels["updated"].format(day=group_day), "papers": list(papers)}
+        for group_day, papers in groupby(views, key=lambda view: view["day"])
+    ]
+    body = env.get_template("topic.md.j2").render(
+        t=labels, notes=_notes(labels, entries), groups=groups
+    )
+    titles = "; ".join(entry.paper.title for entry in entries[:2])
+    meta = front_matter(
+        site,
+        title=feed.title
+        if feed.rolling
+        else labels["title_daily"].format(title=feed.title, day=day),
+        day=day,
+        tags=feed.tags or [feed.title],
+        description=plain(
+            labels["description"].format(title=feed.title, day=day, titles=titles), 200
+        ),
+        keywords=[feed.title, *feed.keywords],
+        cover=feed.cover or site.cover,
+    )
+    if site.flavor == "hexo":  # the Butterfly theme's switches, as in the seed
+        meta |= {"toc_number": False, "toc_style_simple": True}
+    name = f"{feed.name}.md" if feed.rolling else f"{day}-{feed.name}.md"
+    return make_post(site, name, meta, body)
+
+
+def _notes(labels: dict[str, str], entries: Sequence[TopicEntry]) -> list[str]:
+    done = [e.summary for e in entries if e.summary and e.summary.status == "done"]
+    models = sorted({s.model for s in done if s.model != "extractive"})
+    notes = []
+    if models:
+        sources = sorted({s.source for s in done if s.model != "extractive"})
+        described = "、" if labels is LABELS["zh"] else ", "
+        notes.append(
+            labels["disclaimer"].format(
+                models=md_inline(", ".join(models)),
+                sources=described.join(
+                    labels["from_fulltext" if s == "full text" else "from_abstract"]
+                    for s in sources
+                ),
+            )
+        )
+    if any(s.model == "extractive" for s in done):
+        notes.append(labels["disclaimer_extractive"])
+    return notes
+
+
+def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[str, Any]:
+    paper = entry.paper
+    authors = list(paper.authors[:MAX_AUTHORS])
+    if len(paper.authors) > MAX_AUTHORS:
+        authors.append(labels["more_authors"].format(count=len(paper.authors)))
+    summary = entry.summary.topic if entry.summary else None
+    images = [
+        {"url": url, "alt": md_inline(figure.get("caption") or paper.title)}
+        for figure in entry.figures
+        if (url := md_url(figure.get("url")))
+    ]
+    return {
+        "day": paper.day,
+        "title": md_inline(paper.title),
+        "authors": md_inline(", ".join(authors)),
+        "abstract": md_paragraphs(paper.abstract),
+        "pdf": md_url(paper.links.pdf),
+        "comment": md_inline(paper.comment),
+        "detail": _detail(summary, entry.summary, paper, labels) if summary else None,
+        "tldr": md_inline(summary.tldr) if summary else None,
+        "takeaways": [md_inline(t) for t in summary.takeaways] if summary else [],
+        "images": images,
+        "fold_open": lambda label: _fold_open(label, flavor),
+        "fold_close": _fold_close(flavor),
+    }
+
+
+def _detail(
+    summary: TopicSummary, record: SummaryRecord, paper: Paper, labels: dict[str, str]
+) -> dict[str, Any]:
+    """The detailed summary as (label, text) rows; absent sections are simply not there."""
+    links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(paper.links.pdf))]
+    links.append((labels["code"], md_url(paper.links.code)))
+    if paper.doi:
+        links.append(("DOI", md_url(f"https://doi.org/{paper.doi}")))
+    rows = [
+        (labels["translated_title"], md_inline(summary.translated_title)),
+        (labels["authors"], md_inline(", ".join(paper.authors[:MAX_AUTHORS]))),
+        (labels["affiliation"], md_inline(summary.first_author_affiliation)),
+        (labels["keywords"], md_inline(", ".join(summary.keywords))),
+        (labels["links"], " · ".join(f"[{name}]({url})" for name, url in links if url)),
+        (labels["background"], md_inline(summary.background)),
+        (labels["past_methods"], md_inline(summary.past_methods)),
+        (labels["proposed_method"], md_inline(summary.proposed_method)),
+        (labels["performance"], md_inline(summary.performance)),
+    ]
+    conclusion = []
+    if summary.conclusion:
+        conclusion = [
+            (labels["innovation"], md_inline(summary.conclusion.innovation)),
+            (labels["conclusion_performance"], md_inline(summary.conclusion.performance)),
+            (labels["workload"], md_inline(summary.conclusion.workload)),
+        ]
+    source = (
+        labels["source_fulltext"]
+        if record.source == "full text"
+        else labels["source_abstract"].format(reason=md_inline(record.source_note or "—"))
+    )
+    return {
+        "rows": [{"label": label, "text": text} for label, text in rows if text],
+        "steps": [md_inline(step) for step in summary.method_steps],
+        "conclusion": [{"label": label, "text": text} for label, text in conclusion],
+        "source": source,
+    }
+
+
+def _fold_open(label: str, flavor: str) -> str:
+    # Hugo strips raw HTML by default (goldmark unsafe = false); its details shortcode does not.
+    if flavor == "hugo":
+        return '{{< details summary="' + label.replace('"', "'") + '" >}}'
+    return f"<details>\n<summary>{label}</summary>"
+
+
+def _fold_close(flavor: str) -> str:
+    return "{{< /details >}}" if flavor == "hugo" else "</details>"

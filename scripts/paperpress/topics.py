@@ -1,0 +1,165 @@
+"""arXiv topic feeds: which papers belong to a topic's day, and their full text and figures.
+
+The imperative shell around ``sources.arxiv``, ``fulltext`` and ``screenshots``: every
+request goes through the polite arXiv client the CLI made.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+import httpx2
+
+from paperpress import fulltext, screenshots
+from paperpress.config import ArxivTopicFeed, Config
+from paperpress.errors import SourceError
+from paperpress.fulltext import FullText
+from paperpress.models import Paper
+from paperpress.screenshots import Figure
+from paperpress.sources import arxiv
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TopicPapers:
+    day: str  # the announcement day covered (may differ from the one asked for)
+    papers: list[Paper] = field(default_factory=list)
+    note: str | None = None  # why there is nothing, when there is nothing
+    dropped: int = 0  # found by the search but naming no keyword
+
+
+def endpoints(feed: ArxivTopicFeed) -> arxiv.Endpoints:
+    return arxiv.Endpoints(api=feed.api_url, listing=feed.listing_url)
+
+
+def fetch_topic(client: httpx2.Client, feed: ArxivTopicFeed, day: str) -> TopicPapers:
+    """The topic's papers announced on ``day``, newest first, at most ``max_papers``."""
+    wanted = date.fromisoformat(day)
+    if not arxiv.has_announcement(wanted):
+        if feed.no_announcement == "skip":
+            return TopicPapers(day, note=f"arXiv announces nothing on {day} (weekend or holiday)")
+        wanted = arxiv.latest_announcement(wanted)
+        log.info("%s: %s has no announcement; covering %s", feed.name, day, wanted)
+    covered = wanted.isoformat()
+    candidates = _from_listing(client, feed, wanted) if feed.source == "listing" else None
+    if candidates is None:
+        query = arxiv.search_query(feed.keywords, feed.categories, arxiv.submission_window(wanted))
+        candidates = arxiv.search(
+            client, endpoints(feed), query, day=covered, feed=feed.name, limit=feed.max_papers * 5
+        )
+    on_topic = [p for p in candidates if arxiv.on_topic(p, feed.keywords)]
+    papers = [replace(p, day=covered, feed=feed.name) for p in on_topic]
+    papers.sort(key=lambda p: (p.published or "", p.arxiv_id), reverse=True)
+    result = TopicPapers(
+        covered, papers[: feed.max_papers], dropped=len(candidates) - len(on_topic)
+    )
+    if not result.papers:
+        result.note = f"no new arXiv papers on {', '.join(feed.keywords)} for {covered}"
+    return result
+
+
+def _from_listing(client: httpx2.Client, feed: ArxivTopicFeed, wanted: date) -> list[Paper] | None:
+    """Ids from today's listing, then one batched API call; None when the listing is not
+    for ``wanted`` (listings only show the latest day), so the caller searches instead."""
+    if not feed.categories:
+        return None
+    listing = arxiv.listing(client, endpoints(feed), feed.categories)
+    if listing.announced != wanted:
+        log.info(
+            "%s: the listing is for %s, not %s; searching the API instead",
+            feed.name, listing.announced, wanted,
+        )  # fmt: skip
+        return None
+    kinds = {"new", "cross"} if feed.include_cross else {"new"}
+    pattern = arxiv.keyword_pattern(feed.keywords)
+    ids = [
+        item.arxiv_id
+        for item in listing.items
+        if item.announce_type in kinds and pattern.search(f"{item.title}\n{item.abstract}")
+    ]
+    if not ids:
+        return []
+    return arxiv.by_ids(client, endpoints(feed), ids, day=wanted.isoformat(), feed=feed.name)
+
+
+def pdf_link(feed: ArxivTopicFeed, paper: Paper) -> Paper:
+    """The paper with its PDF fetched from the feed's PDF server (a mirror, or tests)."""
+    version = f"v{paper.version}" if paper.version else ""
+    url = f"{feed.pdf_url.rstrip('/')}/pdf/{paper.arxiv_id}{version}"
+    return replace(paper, links=replace(paper.links, pdf=url))
+
+
+def read_full_text(
+    client: httpx2.Client, config: Config, feed: ArxivTopicFeed, paper: Paper
+) -> FullText:
+    if not feed.fulltext:
+        return FullText("abstract", paper.abstract, reason="full text is off for this topic")
+    return fulltext.full_text(
+        client,
+        pdf_link(feed, paper),
+        config.cache_dir,
+        budget_tokens=feed.fulltext_budget_tokens,
+        max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
+    )
+
+
+@dataclass
+class ImageBudget:
+    left: int
+
+
+def find_figures(
+    client: httpx2.Client,
+    config: Config,
+    feed: ArxivTopicFeed,
+    paper: Paper,
+    budget: ImageBudget,
+) -> list[Figure]:
+    """Screenshots in order of preference: arXiv HTML figures, the HF thumbnail, PDF renders."""
+    limit = feed.max_screenshots
+    if feed.screenshots == "none" or limit == 0:
+        return []
+    figures = _html_figures(client, feed, paper)[:limit]
+    if not figures and paper.thumbnail:
+        figures = [Figure(paper.thumbnail, paper.title, "hf")]
+    if not figures and feed.screenshots == "local" and budget.left > 0:
+        try:
+            path = fulltext.download_pdf(
+                client,
+                pdf_link(feed, paper),
+                config.cache_dir,
+                max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
+            )
+            figures = screenshots.render_pdf_figures(
+                path,
+                out_dir=config.site.assets_dir,
+                url_prefix=config.site.assets_url,
+                name=f"{paper.arxiv_id}v{paper.version or 0}",
+                limit=min(limit, budget.left),
+                max_bytes=config.site.image_max_kb * 1024,
+            )
+        except SourceError as exc:
+            log.warning("%s: no screenshots from the PDF: %s", paper.arxiv_id, exc)
+        budget.left -= len(figures)
+    return figures
+
+
+def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> list[Figure]:
+    version = f"v{paper.version}" if paper.version else ""
+    server = f"{feed.html_url.rstrip('/')}/html/"
+    try:
+        response = client.get(f"{server}{paper.arxiv_id}{version}", headers={"Accept": "text/html"})
+    except httpx2.HTTPError as exc:
+        log.info("%s: HTML version unavailable (%s)", paper.arxiv_id, exc.__class__.__name__)
+        return []
+    if response.status_code != 200:
+        return []  # no HTML conversion for this paper: normal
+    figures = screenshots.parse_html_figures(response.text, str(response.url))
+    # The blog links the images: point them at arXiv even when fetched from a mirror.
+    return [replace(f, url=f.url.replace(server, PUBLIC_HTML, 1)) for f in figures]
+
+
+PUBLIC_HTML = "https://arxiv.org/html/"
