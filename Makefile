@@ -14,16 +14,18 @@ $(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
 	$(PIP) --no-deps --no-build-isolation -e . || $(PIP) --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt tests/sites/hexo/package-lock.json
 	$(PIP) -r requirements-dev.txt
+	npm ci --prefix tests/sites/hexo --no-audit --no-fund --silent
 	touch $@
 
 setup: $(VENV)/.dev
 
 # The demo must not pick up a real key from the shell: it is offline by promise.
-DEMO := OPENAI_API_KEY= OPENAI_BASE_URL= $(BIN)/python -m paperpress run --date 2025-11-11 --replay demo/recordings
+DEMO := OPENAI_API_KEY= OPENAI_BASE_URL= $(BIN)/python -m paperpress run --date 2025-11-11 --replay preview/recordings
 
 demo: $(VENV)/.runtime  ## the main job on a bundled sample day: no network, no API key
+	$(BIN)/python demo/make_recordings.py preview/recordings
 	$(DEMO) --config demo/config.yaml
 	$(DEMO) --config demo/config-hugo.yaml
 

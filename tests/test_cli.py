@@ -125,24 +125,33 @@ def test_help_reads_well():
 
 
 def test_the_demo_command_runs_offline(tmp_path):
-    """What `make demo` runs, on the bundled recording, into a temporary preview folder."""
-    config = tmp_path / "demo.yaml"
-    text = (ROOT / "demo" / "config.yaml").read_text().replace("../", f"{ROOT}/")
-    config.write_text(text.replace(f"{ROOT}/preview", str(tmp_path / "preview")))
-    code = main(
-        [
-            "run",
-            "--config",
-            str(config),
-            "--date",
-            "2025-11-11",
-            "--replay",
-            str(ROOT / "demo" / "recordings"),
-        ],
-        environ={},
-    )
-    assert code == 0
-    assert len(list((tmp_path / "preview" / "data" / "papers").glob("*.json"))) == 19
+    """What `make demo` runs, on the bundled recordings, into a temporary preview folder."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "demo"))
+    try:
+        from make_recordings import main as make_recordings
+    finally:
+        sys.path.pop(0)
+    recordings = tmp_path / "recordings"
+    make_recordings(recordings)
+    for name in ("config.yaml", "config-hugo.yaml"):
+        config = tmp_path / name
+        text = (ROOT / "demo" / name).read_text().replace("../", f"{ROOT}/")
+        config.write_text(text.replace(f"{ROOT}/preview", str(tmp_path / "preview")))
+        args = ["run", "--config", str(config), "--date", "2025-11-11", "--replay", str(recordings)]
+        assert main(args, environ={}) == 0
+    preview = tmp_path / "preview"
+    assert len(list((preview / "data" / "papers").glob("*.json"))) == 19 + 4
+    hexo = preview / "hexo" / "source"
+    assert {p.name for p in (hexo / "_posts").iterdir()} == {
+        "2025-11-11-hf-daily.md",
+        "2025-11-11-software-testing.md",
+    }
+    topic = (hexo / "_posts" / "2025-11-11-software-testing.md").read_text()
+    assert topic.count("\n## ") == 4 and "/images/papers/2503.05378v2-p2.webp" in topic
+    assert (hexo / "images" / "papers" / "2503.05378v2-p2.webp").stat().st_size < 300 * 1024
+    assert (preview / "hugo" / "content" / "posts" / "2025-11-11-software-testing.md").exists()
 
 
 def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):

@@ -15,8 +15,9 @@ from urllib.parse import quote, urlsplit
 from paperpress.text import one_line, paragraphs
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"}
-_BACKSLASHED = set("\\`*_[]~|")
-_BLOCK_START = re.compile(r"^(#|[-+=]|\d+[.)])")
+# "#" anywhere, not only first: a heading's trailing " #" is a closing sequence Markdown drops.
+_BACKSLASHED = set("\\`*_[]~|#")
+_BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
 _TEX_TEXT_ESCAPES = re.compile(r"\\([%&])")
@@ -34,8 +35,17 @@ def md_inline(text: str | None) -> str:
         else:
             out.append(char)
     escaped = "".join(out)
-    # A paragraph starting with "#", "-", "1." ... would become a heading or a list.
+    # A paragraph starting with "-", "1." ... would become a list (or "=", "-" a setext line).
     return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], escaped, count=1)
+
+
+_ALT_SPECIAL = set("\\`*_[]~|#!-+=:&<>{}\"'")
+
+
+def md_alt(text: str | None) -> str:
+    """Image alt text: like ``md_inline`` but with character references only, because some
+    renderers (hexo-renderer-marked) copy the alt text raw, where a backslash would show."""
+    return "".join(f"&#{ord(c)};" if c in _ALT_SPECIAL else c for c in one_line(text))
 
 
 def md_paragraphs(text: str | None) -> str:
@@ -44,10 +54,15 @@ def md_paragraphs(text: str | None) -> str:
 
 
 def md_url(url: str | None) -> str | None:
-    """An http(s) URL safe inside ``[text](url)``, or None for anything else."""
+    """An http(s) URL, or a path on the blog's own site (``/images/x.webp``), made safe
+    inside ``[text](url)``; None for anything else (``javascript:``, ``//host`` ...)."""
     cleaned = one_line(url)
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(cleaned)
+    except ValueError:  # "http://[x" (a bad IPv6 host), a netloc that NFKC changes ...
+        return None
+    site_path = not parts.scheme and not parts.netloc and cleaned.startswith("/")
+    if not site_path and (parts.scheme not in ("http", "https") or not parts.netloc):
         return None
     return quote(cleaned, safe=":/?#@!$&*+,;=%~-._[]")
 

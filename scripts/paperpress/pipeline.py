@@ -197,7 +197,13 @@ class _FeedJob:
         """Full text for the papers to summarize; figures for papers that have none yet."""
         client = self.clients.arxiv
         assert client is not None
-        materials = {p.arxiv_id: topics.read_full_text(client, self.config, feed, p) for p in todo}
+        if self.summarizer.reads_full_text:
+            materials = {
+                p.arxiv_id: topics.read_full_text(client, self.config, feed, p) for p in todo
+            }
+        else:
+            note = "the built-in summarizer reads only the abstract"
+            materials = {p.arxiv_id: FullText("abstract", p.abstract, note) for p in todo}
         for arxiv_id, record in records.items():
             if not record.figures or self.force:
                 figures = topics.find_figures(client, self.config, feed, record.paper, budget)

@@ -18,7 +18,7 @@ import jinja2
 import yaml
 
 from paperpress.config import SiteConfig
-from paperpress.escape import md_inline, md_paragraphs, md_url, plain
+from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import Paper, Post, SummaryRecord
 from paperpress.text import strip_controls
 
@@ -185,6 +185,7 @@ def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
         "stars": labels["stars"].format(count=paper.github_stars) if paper.github_stars else None,
         "upvotes": labels["upvotes"].format(count=paper.upvotes),
         "thumbnail": md_url(paper.thumbnail),
+        "alt": md_alt(paper.title),
         "abstract": md_paragraphs(paper.abstract),
         "pending": digest is None,
     }
@@ -277,7 +278,8 @@ def front_matter(
             "categories": categories,
             "tags": tags,
             "description": description,
-            "summary": description,
+            # Hugo renders ``summary`` as Markdown (list pages show it): escape it like the body.
+            "summary": md_inline(description),
             "keywords": keywords,
             "math": True,
         }

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 
 from paperpress.config import ArxivTopicFeed, SiteConfig
-from paperpress.escape import md_inline, md_paragraphs, md_url, plain
+from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import Paper, SummaryRecord, TopicSummary
 from paperpress.render import front_matter, make_post
 
@@ -174,7 +174,7 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
         authors.append(labels["more_authors"].format(count=len(paper.authors)))
     summary = entry.summary.topic if entry.summary else None
     images = [
-        {"url": url, "alt": md_inline(figure.get("caption") or paper.title)}
+        {"url": url, "alt": md_alt(figure.get("caption") or paper.title)}
         for figure in entry.figures
         if (url := md_url(figure.get("url")))
     ]

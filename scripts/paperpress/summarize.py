@@ -129,6 +129,7 @@ class Outcome:
 
 class Summarizer(Protocol):
     kind: str
+    reads_full_text: bool
     model: str
     language: str
     prompt_hash: str
@@ -155,6 +156,7 @@ class LLMSummarizer:
         self.language = settings.language
         self.prompt_hash = prompt.hash
         self.kind = prompt.kind
+        self.reads_full_text = True
         self.mode = MODES[0]
 
     async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
@@ -264,6 +266,7 @@ class ExtractiveSummarizer:
 
     model = "extractive"
     prompt_hash = extractive.VERSION
+    reads_full_text = False
 
     def __init__(self, language: str, kind: str = "digest") -> None:
         self.language = language

@@ -1,4 +1,4 @@
-"""Write small, real PDFs for tests and the demo: text lines and filled boxes ("figures").
+"""Write small, real PDFs (for the demo and the tests): text lines and filled boxes ("figures").
 
 Plain PDF 1.4 with the standard Helvetica font; pdfium reads the text back. No library.
 """

