@@ -11,7 +11,7 @@ $(BIN)/python:
 
 $(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
 	$(PIP) -r requirements.txt
-	$(PIP) --no-deps --no-build-isolation -e . || $(PIP) --no-deps -e .
+	$(PIP) --no-deps -e .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt tests/sites/hexo/package-lock.json

@@ -13,9 +13,8 @@ import sys
 import textwrap
 from pathlib import Path
 
-from pdfmaker import Page, make_pdf
-
 from paperpress.sources import arxiv
+from pdfmaker import Page, make_pdf
 
 HERE = Path(__file__).resolve().parent
 SEARCH = "arxiv-search-testing.atom.xml"

@@ -77,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--date",
         metavar="YYYY-MM-DD",
-        help="the day to publish (default: yesterday in UTC, the latest complete day)",
+        help="the day to publish (default: yesterday in UTC for Hugging Face, the latest "
+        "complete day; today's announcement for arXiv topics)",
     )
     run_cmd.add_argument("--force", action="store_true", help="summarize again even if cached")
     run_cmd.add_argument(
@@ -158,7 +159,8 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
-    day = parse_day(args.date, today=datetime.now(UTC).date())
+    today = datetime.now(UTC).date()
+    day = parse_day(args.date, today=today) if args.date else None
     summarizers = make_summarizers(config, environ)
     replay = net.replay_transport(args.replay) if args.replay else None
     with (
@@ -175,6 +177,7 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
             force=args.force,
             dry_run=args.dry_run,
             progress=make_progress(environ),
+            today=today,
         )
     _print_report(report, dry_run=args.dry_run)
     _write_step_summary(report, environ)

@@ -11,6 +11,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -84,18 +85,29 @@ class Clients:
     arxiv: httpx2.Client | None = None
 
 
+def default_day(feed: Feed, today: date) -> str:
+    """Without --date: yesterday (UTC) for Hugging Face, whose day grows until it ends;
+    today for arXiv topics, whose listing for today is out after 01:00 UTC."""
+    if isinstance(feed, ArxivTopicFeed):
+        return today.isoformat()
+    return (today - timedelta(days=1)).isoformat()
+
+
 def run(
     config: Config,
     *,
-    day: str,
+    day: str | None,
     feeds: Sequence[Feed],
     clients: Clients,
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    today: date | None = None,
 ) -> Report:
-    """Make (or refresh) each feed's post for ``day``. Raises only for errors of the whole run
-    (a source down, a config problem); one paper's failure becomes a pending summary."""
+    """Make (or refresh) each feed's post for ``day`` (None: each feed's default day). Raises
+    only for errors of the whole run (a source down, a config problem); one paper's failure
+    becomes a pending summary."""
+    today = today or datetime.now(UTC).date()
     store = Store(config.data_dir)
     env = make_environment(config.templates_dir)
     budget = topics.ImageBudget(config.site.images_per_run)
@@ -104,7 +116,7 @@ def run(
         job = _FeedJob(
             config, feed, store, env, clients, force, dry_run, progress or QuietProgress()
         )
-        report.feeds.append(job.run(day, budget))
+        report.feeds.append(job.run(day or default_day(feed, today), budget))
     return report
 
 
