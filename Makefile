@@ -34,6 +34,9 @@ test: $(VENV)/.dev  ## ruff, then the whole offline test suite
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
+bench: $(VENV)/.runtime  ## print timings of a cold run, a cached re-run and a re-render
+	$(BIN)/python demo/bench.py
+
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import httpx2
 import pytest
+
 from paperpress.errors import SourceError
 from paperpress.models import Paper
 from paperpress.sources import arxiv
-
 from tests.conftest import FIXTURES
 
 API = sorted(p for p in (FIXTURES / "arxiv").glob("query_*.xml") if "error" not in p.name)

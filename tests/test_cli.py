@@ -8,9 +8,9 @@ import sys
 from datetime import date
 
 import pytest
+
 from paperpress.cli import main, parse_day
 from paperpress.errors import ConfigError
-
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.hf_server import HFState, serve_hf
 

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+
 from paperpress.config import llm_settings, load_config
 from paperpress.errors import ConfigError
 

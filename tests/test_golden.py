@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 
 import pytest
+
 from paperpress import extractive
 from paperpress.config import SiteConfig
 from paperpress.models import SummaryRecord
 from paperpress.render import Entry, make_environment, render_digest
 from paperpress.sources import hf
-
 from tests.conftest import FIXTURES, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.sources import hf
-
 from tests.conftest import FIXTURES
 from tests.fakes.hf_server import HFState, serve_hf
 

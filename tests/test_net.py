@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import httpx2
 import pytest
+
 from paperpress import net
 from paperpress.errors import SourceError
 

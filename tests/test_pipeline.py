@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+
 from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
 from paperpress.pipeline import Clients, render_stored, run
 from paperpress.summarize import ExtractiveSummarizer, Outcome
-
 from tests.conftest import FIXTURES
 from tests.fakes.hf_server import HFState, serve_hf
 

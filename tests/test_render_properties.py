@@ -14,6 +14,7 @@ import frontmatter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from paperpress.config import SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, md_url, plain
 from paperpress.models import DigestSummary, Keyword, Paper, Score, SummaryRecord
@@ -26,7 +27,6 @@ from paperpress.render import (
     render_digest,
 )
 from paperpress.text import one_line
-
 from tests.conftest import ROOT
 
 DAY = "2025-11-11"

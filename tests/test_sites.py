@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 import pytest
+
 from paperpress.config import SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.extractive import summarize

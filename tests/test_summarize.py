@@ -14,6 +14,7 @@ from typing import Any
 
 import openai
 import pytest
+
 from paperpress import extractive
 from paperpress.config import LLMSettings
 from paperpress.errors import SummaryError
@@ -29,7 +30,6 @@ from paperpress.summarize import (
     summarize_all,
     summary_key,
 )
-
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.openai_server import Action, FakeOpenAI, error, hang, malformed, reply
 
