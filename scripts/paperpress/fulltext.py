@@ -110,7 +110,8 @@ def pick_sections(pages: list[str], *, budget_tokens: int) -> str:
     budget = budget_tokens * CHARS_PER_TOKEN
     sections: dict[str, list[str]] = {}
     marks = list(_HEADING.finditer(text))
-    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+    # Not strict: without any heading, the list of followers is [None] and marks is empty.
+    for mark, following in zip(marks, [*marks[1:], None], strict=False):
         kind = _KIND.get(mark.group("name").lower())
         end = following.start() if following else len(text)
         if kind:

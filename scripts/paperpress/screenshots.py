@@ -63,7 +63,7 @@ class _FigureParser(HTMLParser):
         src = values.get("src") or ""
         if tag == "img" and self._src is None and src and not src.startswith("data:"):
             self._src = src
-        elif tag == "figcaption":
+        elif tag == "figcaption" and self._depth == 1:  # not a panel's own "(a) ..." caption
             self._in_caption += 1
         elif tag == "math":
             self._in_math += 1
@@ -77,7 +77,7 @@ class _FigureParser(HTMLParser):
                 if self._src:
                     self.figures.append((self._src, one_line(" ".join(self._caption))))
                 self._src, self._caption = None, []
-        elif tag == "figcaption" and self._in_caption:
+        elif tag == "figcaption" and self._in_caption and self._depth == 1:
             self._in_caption -= 1
         elif tag == "math" and self._in_math:
             self._in_math -= 1
