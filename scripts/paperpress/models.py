@@ -159,6 +159,19 @@ class TopicSummary(BaseModel):
                     value[name] = value[name][:most]
         return value
 
+    @model_validator(mode="after")
+    def _every_gap_has_a_reason(self) -> TopicSummary:
+        """A section left out of the post always says why in the data file."""
+        for name in _OPTIONAL_SECTIONS:
+            if not getattr(self, name) and name not in self.omitted:
+                self.omitted[name] = "the model gave no content for it"
+        return self
+
+
+_OPTIONAL_SECTIONS = (
+    "first_author_affiliation", "background", "past_methods", "proposed_method",
+    "performance", "method_steps", "conclusion",
+)  # fmt: skip
 
 SCHEMAS: dict[str, type[BaseModel]] = {"digest": DigestSummary, "topic": TopicSummary}
 
