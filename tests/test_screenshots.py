@@ -9,7 +9,6 @@ from demo.pdfmaker import paper_pdf
 from paperpress.errors import SourceError
 from paperpress.screenshots import (
     Figure,
-    html_version_url,
     parse_html_figures,
     render_pdf_figures,
 )
@@ -113,22 +112,6 @@ def test_several_figures_keep_document_order():
         ("a.png", "Figure 2: Second."),
         ("b.png", "Figure 4: Third."),
     ]
-
-
-# --- html_version_url --------------------------------------------------------------------
-
-
-def test_html_version_url_from_the_abstract_page():
-    page = (ARXIV / "abs_2508.16190.html").read_text(encoding="utf-8")
-    assert html_version_url(page) == "https://arxiv.org/html/2508.16190v1"
-
-
-def test_html_version_url_is_none_without_the_link():
-    page = (ARXIV / "abs_2508.16190.html").read_text(encoding="utf-8")
-    without = page.replace(' id="latexml-download-link"', "")
-    assert without != page
-    assert html_version_url(without) is None
-    assert html_version_url("<html><body><a href='/pdf/1'>PDF</a></body></html>") is None
 
 
 # --- render_pdf_figures ------------------------------------------------------------------

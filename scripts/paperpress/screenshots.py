@@ -95,13 +95,6 @@ def parse_html_figures(page: str, page_url: str) -> list[Figure]:
     return [Figure(urljoin(page_url, src), caption, "html") for src, caption in parser.figures]
 
 
-def html_version_url(abs_page: str) -> str | None:
-    """The "HTML (experimental)" link of an abstract page, when a conversion exists."""
-    match = re.search(r'<a\b[^>]*\bid="latexml-download-link"[^>]*>', abs_page)
-    href = re.search(r'href="([^"]+)"', match.group(0)) if match else None
-    return href.group(1) if href else None
-
-
 # --- PDF renders (the shell: writes files) -------------------------------------------------
 
 

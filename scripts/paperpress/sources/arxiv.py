@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -372,7 +372,3 @@ def listing(
 ) -> Listing:
     url = f"{endpoints.listing.rstrip('/')}/rss/{'+'.join(categories)}"
     return parse_listing(_get(client, url, {}, **retry))
-
-
-def with_day(papers: Iterable[Paper], day: str, feed: str) -> list[Paper]:
-    return [replace(paper, day=day, feed=feed) for paper in papers]
