@@ -29,11 +29,13 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import pytest
 
-from paperpress.config import SiteConfig
+from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, plain
-from paperpress.extractive import summarize
+from paperpress.extractive import summarize, summarize_topic
 from paperpress.models import Links, Paper, Post, SummaryRecord
 from paperpress.render import Entry, front_matter, make_environment, make_post, render_digest
+from paperpress.render_topic import TopicEntry, render_topic
+from paperpress.sources.arxiv import parse_api
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs
 
@@ -470,3 +472,204 @@ def test_hexo_image_alt_is_the_title(hexo_load: HexoLoad) -> None:
         if item.papers:
             alt = _first_image_alt(hexo_load.loaded[stem]["content"])
             assert alt == plain(NASTY_TITLE).translate(_TYPOGRAPHY), stem
+
+
+# --- Topic posts (arXiv): folded sections, screenshots, the same inert paper text ------------
+
+TOPIC_LABELS = {"en": ("Abstract", "Paper screenshots"), "zh": ("摘要", "点此查看论文截图")}
+TOPIC_FIGURE = "https://arxiv.org/html/2511.99999v1/x1.png"
+TOPIC_LOCAL = "/images/papers/2503.05378v2-p1.webp"
+
+
+def _nasty_topic_summary() -> dict[str, Any]:
+    return {
+        "tldr": NASTY_TITLE,
+        "takeaways": ["<script>alert(1)</script>", "{{< shortcode >}} and {% raw %}", "- y: no"],
+        "translated_title": NASTY_TITLE,
+        "first_author_affiliation": "<b>bold</b> University # hash",
+        "keywords": ["{{ .Title }}", "$\\alpha_i$", "y"],
+        "background": NASTY_ABSTRACT.replace("\n\n", " "),
+        "past_methods": "```python print('fence') ```",
+        "proposed_method": "# heading",
+        "performance": "[link](javascript:alert(1))",
+        "method_steps": ["1. not a list", "> not a quote", "{{% md %}}"],
+        "conclusion": {"innovation": "| a | b |", "performance": "~~~", "workload": "{# c #}"},
+    }
+
+
+def _topic_entries(language: str) -> list[TopicEntry]:
+    raw = ROOT / "tests" / "fixtures" / "arxiv" / "query_all-testing_s0_m10_2026-04-12.atom.xml"
+    papers = {p.arxiv_id: p for p in parse_api(raw.read_bytes(), day=DAY, feed="t").papers}
+    nasty = Paper(
+        arxiv_id="2511.99999",
+        version=1,
+        title=NASTY_TITLE,
+        authors=(
+            "Ann <script>x</script>",
+            "{{ .Title }}",
+            "- y: no",
+            *(f"A{n}" for n in range(12)),
+        ),
+        abstract=NASTY_ABSTRACT,
+        day=DAY,
+        feed="topic",
+        links=Links(
+            abs="https://arxiv.org/abs/2511.99999",
+            pdf="https://arxiv.org/pdf/2511.99999v1",
+            code="javascript:alert(1)",
+        ),
+        comment="{{< shortcode >}} <b>bold</b> # comment",
+        doi="10.1000/<b>x</b>",
+    )
+
+    def done(content: dict[str, Any], source: str = "abstract") -> SummaryRecord:
+        return SummaryRecord(
+            status="done",
+            key="k",
+            model="- y: no <b>m</b>" if source == "full text" else "extractive",
+            language=language,
+            prompt_hash="h",
+            source=source,
+            source_note=None if source == "full text" else "<script>alert(1)</script>",
+            content=content,
+        )
+
+    survey, opencat = papers["2503.05378"], papers["2502.07719"]
+    pending = SummaryRecord(
+        status="pending", key="k", model="gpt-4o-mini", language=language, prompt_hash="h"
+    )
+    nasty_figures = [
+        {"url": TOPIC_FIGURE, "caption": NASTY_TITLE, "source": "html"},
+        {"url": "javascript:alert(1)", "caption": "<script>alert(1)</script>", "source": "html"},
+    ]
+    return [
+        TopicEntry(nasty, done(_nasty_topic_summary(), "full text"), nasty_figures),
+        TopicEntry(
+            survey,
+            done(summarize_topic(survey, language).model_dump(mode="json")),
+            [{"url": TOPIC_LOCAL, "caption": "first page", "source": "pdf"}],
+        ),
+        TopicEntry(opencat, pending),
+    ]
+
+
+def _topic_posts(flavor: str) -> dict[str, tuple[Post, str]]:
+    """One topic post per language; each with its language, by file stem."""
+    env = make_environment(ROOT / "templates")
+    written = {}
+    for language in ("en", "zh"):
+        feed = ArxivTopicFeed(
+            kind="arxiv_topic",
+            name=f"topic-{language}",
+            title="Diffusion Models",
+            keywords=["diffusion", "- y: no"],
+            tags=FEED_TAGS,
+        )
+        post = render_topic(
+            env, _site(flavor), feed, day=DAY, entries=_topic_entries(language), language=language
+        )
+        written[Path(post.path).stem] = (post, language)
+    return written
+
+
+def _check_topic(content: str, language: str, flavor: str) -> None:
+    """A topic post's body as the tool rendered it: folded sections, images, inert text."""
+    abstract_label, screenshots_label = TOPIC_LABELS[language]
+    page = _read_html(content)
+    text = page.text.translate(_TYPOGRAPHY)
+    assert "raw HTML omitted" not in content, flavor
+    assert not re.search(r"<\s*script", content, re.IGNORECASE), flavor
+    assert "javascript:" not in " ".join(re.findall(r'(?:href|src)="[^"]*"', content))
+    # Our fold markers became real <details> elements; none is left as text.
+    assert "details summary=" not in text and "/details" not in text, flavor
+    assert "<details>" not in text and "<summary>" not in text, flavor
+    folds = re.findall(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>", content, re.S)
+    labels = [html.unescape(label).strip() for label, _ in folds]
+    assert labels == [abstract_label, screenshots_label] * 2 + [abstract_label]
+    abstracts = [_read_html(inner).text.translate(_TYPOGRAPHY) for _, inner in folds]
+    assert "We propose LaTeX $\\alpha_i$ that costs $25" in abstracts[0]
+    assert "Web application testing is an essential practice" in abstracts[2]
+    assert "Testing Advanced Driving Assistance Systems" in abstracts[4]  # pending: shown too
+    # The screenshots: inside their fold, the caption as alt text; the javascript: one gone.
+    images = re.findall(r'<img [^>]*src="([^"]*)"[^>]*alt="([^"]*)"', content)
+    images += [
+        (src, alt) for alt, src in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="([^"]*)"', content)
+    ]
+    shown = {html.unescape(src): html.unescape(alt).translate(_TYPOGRAPHY) for src, alt in images}
+    assert shown == {
+        TOPIC_FIGURE: plain(NASTY_TITLE).translate(_TYPOGRAPHY),
+        TOPIC_LOCAL: "first page",
+    }, shown
+    assert "<img" in folds[1][1] and "<img" in folds[3][1]
+    # Paper text (and the model's) is shown as written, never as structure of its own.
+    assert {"pre", "code", "b", "h4", "h5", "h6", "table", "script"}.isdisjoint(page.tags)
+    for literal in LITERALS:
+        assert literal.translate(_TYPOGRAPHY) in text, f"{literal!r} not shown ({flavor})"
+    for artefact in ("&#123;", "&#125;", "&lt;", "&gt;", "&amp;", "\\_", "\\*", "\\#", "\\["):
+        assert artefact not in text, f"{artefact!r} shows on the page ({flavor})"
+    for shown_text in ("<b>bold</b> University # hash", "| a | b |", "~~~", "{# c #}"):
+        assert shown_text in text, shown_text
+    h2 = [heading.translate(_TYPOGRAPHY).strip() for tag, heading in page.headings if tag == "h2"]
+    assert h2[0] == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
+    assert len(h2) == 3
+
+
+@pytest.fixture(scope="module")
+def topic_hugo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
+    if not HUGO.exists():
+        pytest.fail(f"{HUGO} is missing; run `make setup` (hugo is in requirements-dev.txt)")
+    site = tmp_path_factory.mktemp("hugo-topic") / "site"
+    shutil.copytree(SITES / "hugo", site)
+    posts = _topic_posts("hugo")
+    _write([Written(post, []) for post, _ in posts.values()], site / "content" / "posts")
+    built = _hugo(site, "--logLevel", "warn", "--destination", "public")
+    log = built.stdout + built.stderr
+    assert built.returncode == 0, log
+    return site, posts, log
+
+
+def test_hugo_builds_topic_posts_with_details_and_images(topic_hugo) -> None:
+    site, posts, log = topic_hugo
+    assert not re.search(r"\b(WARN|ERROR)\b", log), log
+    for stem, (post, language) in posts.items():
+        page = (site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        title = html.unescape(page.split("<h1>", 1)[1].split("</h1>", 1)[0])
+        assert title.strip() == post.front_matter["title"].strip()
+        content = page.split('<div id="content">', 1)[1].split("</div>\n</article>", 1)[0]
+        _check_topic(content, language, "hugo")
+
+
+@pytest.fixture(scope="module")
+def topic_hexo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
+    if NODE is None:
+        pytest.skip("node is not installed; the Hexo tests need Node.js >= 20.19")
+    if not (HEXO_SITE / "node_modules" / "hexo").is_dir():
+        pytest.skip("tests/sites/hexo/node_modules is missing; `make test` installs it")
+    site = tmp_path_factory.mktemp("hexo-topic") / "site"
+    site.mkdir()
+    for name in ("_config.yml", "package.json"):
+        shutil.copy(HEXO_SITE / name, site / name)
+    (site / "node_modules").symlink_to(HEXO_SITE / "node_modules", target_is_directory=True)
+    posts = _topic_posts("hexo")
+    _write([Written(post, []) for post, _ in posts.values()], site / "source" / "_posts")
+    result = subprocess.run(
+        [NODE, str(HEXO_SITE / "load.js"), str(site)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "TZ": "UTC"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["problems"] == []
+    return posts, {Path(post["source"]).stem: post for post in data["posts"]}
+
+
+def test_hexo_loads_topic_posts_with_details_and_images(topic_hexo) -> None:
+    posts, loaded = topic_hexo
+    assert set(loaded) == set(posts)
+    for stem, (post, language) in posts.items():
+        assert loaded[stem]["title"] == post.front_matter["title"]
+        assert sorted(loaded[stem]["tags"]) == sorted(set(post.front_matter["tags"]))
+        _check_topic(loaded[stem]["content"], language, "hexo")

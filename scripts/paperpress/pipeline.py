@@ -244,9 +244,12 @@ class _FeedJob:
         if not self.dry_run:
             for record in records:
                 self.store.put(record)
+        day = result.day
         if isinstance(self.feed, ArxivTopicFeed) and self.feed.rolling and not self.dry_run:
             records = rolling_records(self.store, self.feed)
-        post = render_feed(self.config, self.env, self.feed, result.day, records)
+            # Dated by its newest day, as `render` dates it: a backfill must not move it back.
+            day = max([day, *(record.paper.day for record in records)])
+        post = render_feed(self.config, self.env, self.feed, day, records)
         result.post = self.config.site.posts_dir / post.path
         if self.dry_run:
             log.info("dry run: would write %s", result.post)
@@ -335,7 +338,9 @@ def render_stored(
     for record in store.all():
         for feed_name, listed_day in record.listings:
             if feed_name in wanted and (day is None or listed_day == day):
-                groups[(feed_name, listed_day)].append(record)
+                # The stored paper's day is its latest sighting (maybe in another feed).
+                paper = dataclasses.replace(record.paper, day=listed_day)
+                groups[(feed_name, listed_day)].append(dataclasses.replace(record, paper=paper))
     written = []
     rolled: set[str] = set()
     for (feed_name, listed_day), records in sorted(groups.items()):

@@ -56,7 +56,7 @@ LABELS: dict[str, dict[str, str]] = {
         "conclusion_performance": "性能",
         "workload": "工作量",
         "source_fulltext": "本解读基于论文全文。",
-        "source_abstract": "本解读仅基于摘要（{reason}）。",
+        "source_abstract": "本解读仅基于论文摘要。",
         "screenshots": "点此查看论文截图",
         "colon": "：",
     },
@@ -93,7 +93,7 @@ LABELS: dict[str, dict[str, str]] = {
         "conclusion_performance": "Performance",
         "workload": "Workload",
         "source_fulltext": "Made from the full text.",
-        "source_abstract": "Made from the abstract only ({reason}).",
+        "source_abstract": "Made from the abstract only.",
         "screenshots": "Paper screenshots",
         "colon": ": ",
     },
@@ -173,6 +173,7 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
     if len(paper.authors) > MAX_AUTHORS:
         authors.append(labels["more_authors"].format(count=len(paper.authors)))
     summary = entry.summary.topic if entry.summary else None
+    pdf = md_url(pdf_url(paper))
     images = [
         {"url": url, "alt": md_alt(figure.get("caption") or paper.title)}
         for figure in entry.figures
@@ -183,7 +184,7 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
         "title": md_inline(paper.title),
         "authors": md_inline(", ".join(authors)),
         "abstract": md_paragraphs(paper.abstract),
-        "pdf": md_url(paper.links.pdf),
+        "pdf": pdf,
         "comment": md_inline(paper.comment),
         "detail": _detail(summary, entry.summary, paper, labels) if summary else None,
         "tldr": md_inline(summary.tldr) if summary else None,
@@ -198,7 +199,7 @@ def _detail(
     summary: TopicSummary, record: SummaryRecord, paper: Paper, labels: dict[str, str]
 ) -> dict[str, Any]:
     """The detailed summary as (label, text) rows; absent sections are simply not there."""
-    links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(paper.links.pdf))]
+    links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(pdf_url(paper)))]
     links.append((labels["code"], md_url(paper.links.code)))
     if paper.doi:
         links.append(("DOI", md_url(f"https://doi.org/{paper.doi}")))
@@ -220,17 +221,22 @@ def _detail(
             (labels["conclusion_performance"], md_inline(summary.conclusion.performance)),
             (labels["workload"], md_inline(summary.conclusion.workload)),
         ]
-    source = (
-        labels["source_fulltext"]
-        if record.source == "full text"
-        else labels["source_abstract"].format(reason=md_inline(record.source_note or "—"))
-    )
+    # Why the abstract stood in (an HTTP error naming a URL, say) is for data/, not the post.
+    source = labels["source_fulltext" if record.source == "full text" else "source_abstract"]
     return {
         "rows": [{"label": label, "text": text} for label, text in rows if text],
         "steps": [md_inline(step) for step in summary.method_steps],
         "conclusion": [{"label": label, "text": text} for label, text in conclusion],
         "source": source,
     }
+
+
+def pdf_url(paper: Paper) -> str | None:
+    """arXiv's PDF of the version summarized. Not ``links.pdf`` alone: a later sighting in
+    the HF digest stores its unversioned link, and ``render`` must redo the post as it was."""
+    if paper.version:
+        return f"https://arxiv.org/pdf/{paper.arxiv_id}v{paper.version}"
+    return paper.links.pdf
 
 
 def _fold_open(label: str, flavor: str) -> str:

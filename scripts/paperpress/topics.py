@@ -28,7 +28,7 @@ class TopicPapers:
     day: str  # the announcement day covered (may differ from the one asked for)
     papers: list[Paper] = field(default_factory=list)
     note: str | None = None  # why there is nothing, when there is nothing
-    dropped: int = 0  # found by the search but naming no keyword
+    dropped: int = 0  # found but not kept: naming no keyword, or over max_papers
 
 
 def endpoints(feed: ArxivTopicFeed) -> arxiv.Endpoints:
@@ -53,9 +53,8 @@ def fetch_topic(client: httpx2.Client, feed: ArxivTopicFeed, day: str) -> TopicP
     on_topic = [p for p in candidates if arxiv.on_topic(p, feed.keywords)]
     papers = [replace(p, day=covered, feed=feed.name) for p in on_topic]
     papers.sort(key=lambda p: (p.published or "", p.arxiv_id), reverse=True)
-    result = TopicPapers(
-        covered, papers[: feed.max_papers], dropped=len(candidates) - len(on_topic)
-    )
+    kept = papers[: feed.max_papers]
+    result = TopicPapers(covered, kept, dropped=len(candidates) - len(kept))
     if not result.papers:
         result.note = f"no new arXiv papers on {', '.join(feed.keywords)} for {covered}"
     return result

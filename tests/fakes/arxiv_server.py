@@ -1,0 +1,222 @@
+"""A local stand-in for arXiv: the export API, the listing feeds, HTML pages and PDFs.
+
+Point a topic's ``api_url`` at ``{base}/api/query`` and its ``listing_url``, ``html_url``
+and ``pdf_url`` at ``{base}``. Then:
+
+    GET /rss/<cats>               the configured listing body (``listings[cats]``, else
+                                  ``listings["*"]``), else 404
+    GET /api/query?search_query=  the configured search page for its ``start``
+                                  (``search_pages``), else an empty result feed
+    GET /api/query?id_list=       an Atom feed in the current API format, one entry per
+                                  known id (``papers``); unknown ids are simply absent; a
+                                  malformed id gets the real HTTP 400 error feed
+    GET /html/<id>v<n>            ``html[<id>v<n>]``, else 404
+    GET /pdf/<id>v<n>             ``pdfs[<id>v<n>]``, else 404
+
+Every request is recorded, in order, as ``(path, query)`` with the query as a dict of
+single values.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
+EMPTY_FEED = (FIXTURES / "query_idlist-0000.0000_empty_2026-04-12.atom.xml").read_bytes()
+ERROR_FEED = (FIXTURES / "query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
+
+_NEW_ID = re.compile(r"^\d{4}\.\d{4,5}(?:v\d+)?$")
+_OLD_ID = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?$")
+
+
+@dataclass
+class ArxivState:
+    """What the server knows; tests fill it before (or while) it runs."""
+
+    listings: dict[str, bytes] = field(default_factory=dict)  # "cs.CV+cs.AI" or "*"
+    search_pages: dict[int, bytes] = field(default_factory=dict)  # by ``start``
+    papers: dict[str, dict[str, Any]] = field(default_factory=dict)  # base id -> metadata
+    html: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> page
+    pdfs: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> PDF bytes
+    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    user_agents: list[str] = field(default_factory=list)
+
+    def paths(self, prefix: str = "/") -> list[str]:
+        return [path for path, _ in self.requests if path.startswith(prefix)]
+
+    def queries(self, key: str) -> list[dict[str, str]]:
+        """The API requests that carried ``key`` (``search_query`` or ``id_list``)."""
+        return [q for path, q in self.requests if path == "/api/query" and q.get(key)]
+
+
+# --- Test data ------------------------------------------------------------------------------
+
+_NS = {"dc": "http://purl.org/dc/elements/1.1/", "arxiv": "http://arxiv.org/schemas/atom"}
+_PREFIX = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.S)
+
+
+def papers_from_rss(raw: bytes) -> dict[str, dict[str, Any]]:
+    """Metadata for ``papers`` from a real rss.arxiv.org listing (read with ElementTree, not
+    with the code under test): title, abstract, categories, ``dc:creator`` authors, version
+    and announce type, keyed by base id, in listing order."""
+    found: dict[str, dict[str, Any]] = {}
+    for item in ET.fromstring(raw).iter("item"):
+        guid = (item.findtext("guid") or "").removeprefix("oai:arXiv.org:")
+        arxiv_id, version = re.match(r"^(.*)v(\d+)$", guid).groups()  # type: ignore[union-attr]
+        creators = item.findtext("dc:creator", "", _NS)
+        found[arxiv_id] = {
+            "version": int(version),
+            "title": item.findtext("title", "").strip(),
+            "abstract": _PREFIX.sub("", item.findtext("description", "")).strip(),
+            "authors": [name.strip() for name in creators.split(",") if name.strip()],
+            "categories": [c.text for c in item.findall("category") if c.text],
+            "announce_type": item.findtext("arxiv:announce_type", "", _NS),
+            "doi": item.findtext("arxiv:DOI", None, _NS),
+            "journal_ref": item.findtext("arxiv:journal_reference", None, _NS),
+        }
+    return found
+
+
+def atom_feed(papers: Sequence[tuple[str, Mapping[str, Any]]], *, query: str = "") -> bytes:
+    """A reply of the export API in its current format (the shape of
+    ``query_idlist-1207.7214_2026-05-02.atom.xml``) for ``(base id, metadata)`` pairs.
+
+    Metadata keys: version, title, abstract, authors, categories (primary first),
+    published, updated, comment, doi, journal_ref.
+    """
+    quoted = escape(query)
+    lines = [
+        "<?xml version='1.0' encoding='UTF-8'?>",
+        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">',
+        "  <id>https://arxiv.org/api/fakeFeedId0000000000000000</id>",
+        f"  <title>arXiv Query: {quoted}</title>",
+        "  <updated>2026-05-02T13:29:18Z</updated>",
+        f'  <link href="https://arxiv.org/api/query?{quoted}" type="application/atom+xml"/>',
+        f"  <opensearch:itemsPerPage>{max(len(papers), 10)}</opensearch:itemsPerPage>",
+        f"  <opensearch:totalResults>{len(papers)}</opensearch:totalResults>",
+        "  <opensearch:startIndex>0</opensearch:startIndex>",
+    ]
+    for arxiv_id, meta in papers:
+        lines += _entry(arxiv_id, meta)
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _entry(arxiv_id: str, meta: Mapping[str, Any]) -> list[str]:
+    versioned = f"{arxiv_id}v{meta.get('version', 1)}"
+    published = meta.get("published", "2024-11-27T12:00:00Z")
+    categories = list(meta.get("categories") or ["cs.CV"])
+    lines = [
+        "  <entry>",
+        f"    <id>http://arxiv.org/abs/{versioned}</id>",
+        f"    <title>{escape(meta['title'])}</title>",
+        f"    <updated>{meta.get('updated', published)}</updated>",
+        f'    <link href="https://arxiv.org/abs/{versioned}" rel="alternate" type="text/html"/>',
+        f'    <link href="https://arxiv.org/pdf/{versioned}" rel="related" '
+        'type="application/pdf" title="pdf"/>',
+        f"    <summary>{escape(meta.get('abstract', ''))}</summary>",
+    ]
+    lines += [
+        f'    <category term="{c}" scheme="http://arxiv.org/schemas/atom"/>' for c in categories
+    ]
+    lines.append(f"    <published>{published}</published>")
+    if meta.get("comment"):
+        lines.append(f"    <arxiv:comment>{escape(meta['comment'])}</arxiv:comment>")
+    lines.append(f'    <arxiv:primary_category term="{categories[0]}"/>')
+    if meta.get("journal_ref"):
+        lines.append(f"    <arxiv:journal_ref>{escape(meta['journal_ref'])}</arxiv:journal_ref>")
+    for author in meta.get("authors") or ():
+        lines += ["    <author>", f"      <name>{escape(author)}</name>", "    </author>"]
+    if meta.get("doi"):
+        lines.append(f"    <arxiv:doi>{escape(meta['doi'])}</arxiv:doi>")
+        href = quoteattr(f"https://doi.org/{meta['doi']}")
+        lines.append(f'    <link rel="related" href={href} title="doi"/>')
+    lines.append("  </entry>")
+    return lines
+
+
+# --- The server -----------------------------------------------------------------------------
+
+
+def _id_list_reply(state: ArxivState, query: dict[str, str]) -> tuple[int, bytes]:
+    ids = [i.strip() for i in query["id_list"].split(",") if i.strip()]
+    for wanted in ids:
+        if not (_NEW_ID.match(wanted) or _OLD_ID.match(wanted)):
+            # The real error feed, naming the id the way arXiv does.
+            return 400, ERROR_FEED.replace(b"abc", wanted.encode())
+    found = []
+    for wanted in ids:
+        base, version = re.match(r"^(.*?)(?:v(\d+))?$", wanted).groups()  # type: ignore[union-attr]
+        meta = state.papers.get(base)
+        if meta is None or (version and int(version) > meta.get("version", 1)):
+            continue
+        found.append((base, {**meta, "version": int(version)} if version else meta))
+    start, most = int(query.get("start", 0)), int(query.get("max_results", 10))
+    text = "search_query=&id_list={}&start={}&max_results={}".format(query["id_list"], start, most)
+    return 200, atom_feed(found[start : start + most], query=text)
+
+
+@contextmanager
+def serve_arxiv(state: ArxivState) -> Iterator[str]:
+    """Run the server for the ``with`` block; yields its base URL (no trailing slash)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+            state.requests.append((url.path, query))
+            state.user_agents.append(self.headers.get("User-Agent", ""))
+            atom, rss = "application/atom+xml; charset=utf-8", "application/rss+xml"
+            if url.path == "/api/query":
+                if query.get("id_list") and not query.get("search_query"):
+                    status, body = _id_list_reply(state, query)
+                    return self._send(status, body, atom)
+                start = int(query.get("start", 0))
+                return self._send(200, state.search_pages.get(start, EMPTY_FEED), atom)
+            if url.path.startswith("/rss/"):
+                cats = url.path.removeprefix("/rss/")
+                body = state.listings.get(cats, state.listings.get("*"))
+                if body is None:
+                    return self._send(404, b"Not Found", "text/plain")
+                return self._send(200, body, rss)
+            for prefix, store, kind in (
+                ("/html/", state.html, "text/html; charset=utf-8"),
+                ("/pdf/", state.pdfs, "application/pdf"),
+            ):
+                if url.path.startswith(prefix):
+                    data = store.get(url.path.removeprefix(prefix))
+                    if data is None:
+                        return self._send(404, b"Not Found", "text/plain")
+                    return self._send(200, data, kind)
+            return self._send(404, b"Not Found", "text/plain")
+
+        def _send(self, status: int, data: bytes, kind: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
