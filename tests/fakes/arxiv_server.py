@@ -20,16 +20,16 @@ single values.
 from __future__ import annotations
 
 import re
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
+
+from tests.fakes import loopback
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 EMPTY_FEED = (FIXTURES / "query_idlist-0000.0000_empty_2026-04-12.atom.xml").read_bytes()
@@ -171,7 +171,7 @@ def _id_list_reply(state: ArxivState, query: dict[str, str]) -> tuple[int, bytes
 def serve_arxiv(state: ArxivState) -> Iterator[str]:
     """Run the server for the ``with`` block; yields its base URL (no trailing slash)."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(loopback.Handler):
         def do_GET(self) -> None:
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
@@ -181,15 +181,15 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
             if url.path == "/api/query":
                 if query.get("id_list") and not query.get("search_query"):
                     status, body = _id_list_reply(state, query)
-                    return self._send(status, body, atom)
+                    return self.answer(status, body, atom)
                 start = int(query.get("start", 0))
-                return self._send(200, state.search_pages.get(start, EMPTY_FEED), atom)
+                return self.answer(200, state.search_pages.get(start, EMPTY_FEED), atom)
             if url.path.startswith("/rss/"):
                 cats = url.path.removeprefix("/rss/")
                 body = state.listings.get(cats, state.listings.get("*"))
                 if body is None:
-                    return self._send(404, b"Not Found", "text/plain")
-                return self._send(200, body, rss)
+                    return self.answer(404, b"Not Found", "text/plain")
+                return self.answer(200, body, rss)
             for prefix, store, kind in (
                 ("/html/", state.html, "text/html; charset=utf-8"),
                 ("/pdf/", state.pdfs, "application/pdf"),
@@ -197,26 +197,9 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
                 if url.path.startswith(prefix):
                     data = store.get(url.path.removeprefix(prefix))
                     if data is None:
-                        return self._send(404, b"Not Found", "text/plain")
-                    return self._send(200, data, kind)
-            return self._send(404, b"Not Found", "text/plain")
+                        return self.answer(404, b"Not Found", "text/plain")
+                    return self.answer(200, data, kind)
+            return self.answer(404, b"Not Found", "text/plain")
 
-        def _send(self, status: int, data: bytes, kind: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback.serve(Handler) as base:
+        yield base

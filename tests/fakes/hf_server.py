@@ -7,14 +7,13 @@ retries. Records every request path it served.
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes import loopback
 
 
 @dataclass
@@ -29,42 +28,23 @@ class HFState:
 def serve_hf(state: HFState) -> Iterator[str]:
     """Run the server for the ``with`` block; yields its base URL."""
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(loopback.Handler):
         def do_GET(self) -> None:
             state.requests.append(self.path)
             state.user_agents.append(self.headers.get("User-Agent", ""))
             if state.failures:
                 status, retry_after = state.failures.pop(0)
                 headers = {"Retry-After": retry_after} if retry_after else {}
-                return self._send(status, {"error": "try later"}, headers)
+                return self.answer(status, {"error": "try later"}, headers=headers)
             url = urlsplit(self.path)
             if url.path != "/api/daily_papers":
-                return self._send(404, {"error": "Not Found"})
+                return self.answer(404, {"error": "Not Found"})
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             limit, page = int(query.get("limit", 50)), int(query.get("p", 0))
             if limit > 100:
-                return self._send(400, {"error": "Too big: expected number to be <=100"})
+                return self.answer(400, {"error": "Too big: expected number to be <=100"})
             items = state.days.get(query.get("date", ""), [])
-            return self._send(200, items[page * limit : (page + 1) * limit])
+            return self.answer(200, items[page * limit : (page + 1) * limit])
 
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback.serve(Handler) as base:
+        yield base

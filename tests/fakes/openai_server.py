@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.fakes import loopback
+
 
 @dataclass(frozen=True)
 class Action:
@@ -96,16 +98,13 @@ class FakeOpenAI:
         return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
 
     def start(self) -> FakeOpenAI:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        self._server = loopback.start(_handler(self))
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # releases hanging handlers
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            loopback.stop(self._server)
             self._server = None
 
     def __enter__(self) -> FakeOpenAI:
@@ -155,49 +154,36 @@ def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
 
 
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(loopback.Handler):
         protocol_version = "HTTP/1.1"
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             if self.path.rstrip("/") not in ("/v1/chat/completions", "/chat/completions"):
-                return self._send(404, error(404, "Not found", type="invalid_request_error").body)
+                return self.answer(404, error(404, "Not found", type="invalid_request_error").body)
             fake._enter(+1)
             try:
-                self._answer(json.loads(raw or b"{}"))
+                self._reply(json.loads(raw or b"{}"))
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (timeout): nothing left to answer
             finally:
                 fake._enter(-1)
 
-        def _answer(self, body: dict[str, Any]) -> None:
+        def _reply(self, body: dict[str, Any]) -> None:
             action = fake._next(body)
             if fake.latency:
                 fake._stopping.wait(fake.latency)
             if action.kind == "hang":
                 fake._stopping.wait(action.seconds)
                 self.close_connection = True
-                return self._send(504, error(504, "gateway timeout").body)
+                return self.answer(504, error(504, "gateway timeout").body)
             if action.kind == "error":
                 headers = {}
                 if action.retry_after is not None:
                     headers["Retry-After"] = str(action.retry_after)
-                return self._send(action.status, action.body, headers)
+                return self.answer(action.status, action.body, headers=headers)
             if action.kind == "malformed":
-                return self._send(200, action.content.encode())
-            return self._send(200, _completion(body, action))
-
-        def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
+                return self.answer(200, action.content.encode())
+            return self.answer(200, _completion(body, action))
 
     return Handler
