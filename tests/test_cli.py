@@ -185,3 +185,22 @@ def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):
         prompt.write_text(prompt.read_text() + "\nBe brief.\n")
         assert main(args, environ=env) == 0
         assert len(llm.requests) == 38  # a changed prompt re-summarizes every paper
+
+
+def test_one_feed_down_does_not_cost_the_others_their_post(project, capsys):
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED})) as good,
+        serve_hf(HFState(failures=[(404, None)])) as bad,
+    ):
+        path = project / "config.yaml"
+        path.write_text(
+            "feeds:\n"
+            f"  - {{name: broken, kind: hf_daily, base_url: '{bad}'}}\n"
+            f"  - {{name: hf-daily, kind: hf_daily, base_url: '{good}'}}\n"
+        )
+        code = main(["run", "--config", str(path), "--date", "2025-11-11"], environ={})
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "broken 2025-11-11: failed; no post written" in out
+    assert "paperpress: failed: broken 2025-11-11: GET" in err and "HTTP 404" in err
+    assert (project / "posts" / "2025-11-11-hf-daily.md").exists()

@@ -181,7 +181,9 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
         )
     _print_report(report, dry_run=args.dry_run)
     _write_step_summary(report, environ)
-    return 0
+    for feed in report.failed:
+        print(f"paperpress: failed: {feed.feed} {feed.day}: {feed.error}", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
@@ -198,6 +200,9 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
 
 def _print_report(report: Report, *, dry_run: bool) -> None:
     for feed in report.feeds:
+        if feed.error:
+            print(f"{feed.feed} {feed.day}: failed; no post written (see the error below)")
+            continue
         if not feed.post:
             print(
                 f"{feed.feed} {feed.day}: {feed.note or 'no papers for this day'}; no post written"
@@ -223,7 +228,7 @@ def _write_step_summary(report: Report, environ: Mapping[str, str]) -> None:
         "|" + "---|" * 8,
     ]
     for f in report.feeds:
-        post = f"`{_display(f.post)}`" if f.post else "no papers"
+        post = f"`{_display(f.post)}`" if f.post else (f"failed: {f.error}" if f.error else "none")
         rows.append(
             f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
             f"| {f.tokens:,} | {post} |"

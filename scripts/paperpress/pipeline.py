@@ -20,6 +20,7 @@ import jinja2
 
 from paperpress import topics
 from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
+from paperpress.errors import SourceError
 from paperpress.fulltext import FullText
 from paperpress.models import Paper, Post, SummaryRecord
 from paperpress.render import Entry, make_environment, render_digest
@@ -56,6 +57,7 @@ class FeedReport:
     post: Path | None = None
     post_changed: bool = False
     note: str | None = None  # why there is no post
+    error: str | None = None  # the feed failed (a source down); the other feeds went on
     problems: list[str] = field(default_factory=list)
 
 
@@ -65,6 +67,10 @@ class Report:
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)
+
+    @property
+    def failed(self) -> list[FeedReport]:
+        return [feed for feed in self.feeds if feed.error]
 
     @property
     def posts(self) -> list[Path]:
@@ -116,7 +122,12 @@ def run(
         job = _FeedJob(
             config, feed, store, env, clients, force, dry_run, progress or QuietProgress()
         )
-        report.feeds.append(job.run(day or default_day(feed, today), budget))
+        feed_day = day or default_day(feed, today)
+        try:
+            report.feeds.append(job.run(feed_day, budget))
+        except SourceError as exc:  # one source down must not cost the other feeds their posts
+            log.error("%s %s: %s", feed.name, feed_day, exc)
+            report.feeds.append(FeedReport(feed=feed.name, day=feed_day, error=str(exc)))
     return report
 
 
