@@ -25,25 +25,18 @@ def entries(language: str) -> list[Entry]:
     papers = hf.parse_daily_papers(raw, day="2025-04-11", feed="hf-daily").papers
     result = []
     for index, paper in enumerate(papers):
-        if index == 2:  # one paper whose summary failed: shown with its abstract
-            record = SummaryRecord(
-                status="pending",
-                key="k",
-                model="m",
-                language=language,
-                prompt_hash="h",
-                error="APITimeoutError",
-            )
-        else:
-            content = extractive.summarize(paper, language).model_dump(mode="json")
-            record = SummaryRecord(
-                status="done",
-                key="k",
-                model="extractive",
-                language=language,
-                prompt_hash="h",
-                content=content,
-            )
+        failed = index == 2  # one paper whose summary failed: shown with its abstract
+        record = SummaryRecord(
+            status="pending" if failed else "done",
+            key="k",
+            model="m" if failed else "extractive",
+            language=language,
+            prompt_hash="h",
+            content=None
+            if failed
+            else extractive.summarize(paper, language).model_dump(mode="json"),
+            error="APITimeoutError" if failed else None,
+        )
         result.append(Entry(paper, record))
     return result
 

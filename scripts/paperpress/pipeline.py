@@ -77,10 +77,6 @@ class Report:
         return [feed.post for feed in self.feeds if feed.post]
 
 
-def kind_of(feed: Feed) -> str:
-    return "topic" if isinstance(feed, ArxivTopicFeed) else "digest"
-
-
 @dataclass(frozen=True)
 class Clients:
     """What talks to the outside, made by the CLI: HTTP for Hugging Face, the polite arXiv
@@ -146,7 +142,7 @@ class _FeedJob:
 
     @property
     def kind(self) -> str:
-        return kind_of(self.feed)
+        return "topic" if isinstance(self.feed, ArxivTopicFeed) else "digest"
 
     @property
     def summarizer(self) -> Summarizer:
@@ -217,7 +213,8 @@ class _FeedJob:
         records: dict[str, Record],
         budget: topics.ImageBudget,
     ) -> dict[str, FullText]:
-        """Full text for the papers to summarize; figures for papers that have none yet."""
+        """Full text and figures for the papers to summarize. Figures are looked up once, with
+        the summary: a paper without an HTML version must not cost a request on every re-run."""
         client = self.clients.arxiv
         assert client is not None
         if self.summarizer.reads_full_text:
@@ -227,10 +224,13 @@ class _FeedJob:
         else:
             note = "the built-in summarizer reads only the abstract"
             materials = {p.arxiv_id: FullText("abstract", p.abstract, note) for p in todo}
-        for arxiv_id, record in records.items():
+        for paper in todo:
+            record = records[paper.arxiv_id]
             if not record.figures or self.force:
                 figures = topics.find_figures(client, self.config, feed, record.paper, budget)
-                records[arxiv_id] = record.with_figures([dataclasses.asdict(f) for f in figures])
+                records[paper.arxiv_id] = record.with_figures(
+                    [dataclasses.asdict(f) for f in figures]
+                )
         return materials
 
     def _summarize(
