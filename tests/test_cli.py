@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from paperpress.cli import main, parse_day
+from paperpress.cli import main
+from paperpress.dates import parse_day
 from paperpress.errors import ConfigError
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.hf_server import HFState, serve_hf

@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from paperpress import __version__, net
+from paperpress import __version__, net, publish
 from paperpress.config import Config, Feed, llm_settings, load_config
+from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
 from paperpress.pipeline import Clients, Report, render_stored, run
 from paperpress.progress import make_progress, setup_logging
@@ -36,10 +37,15 @@ environment:
   OPENAI_API_KEY    API key (the variable's name is llm.api_key_env in the config)
   OPENAI_BASE_URL   OpenAI-compatible endpoint: DeepSeek, Gemini, Ollama, vLLM ...
   PAPERPRESS_MODEL  model name, overrides llm.model
+  GITHUB_TOKEN      --commit api: token for this repository (GitHub Actions sets it)
+  PUBLISH_TOKEN     --commit api: token for a separate blog repository (publish.repo)
+  PUBLISH_REPO, PUBLISH_BRANCH   override publish.repo and publish.branch
 
 examples:
   paperpress run                          yesterday (UTC), every feed in config.yaml
   paperpress run --date 2025-11-11 --feed hf-daily
+  paperpress run --date 2025-11-03 --end-date 2025-11-09   a week, one commit
+  paperpress run --commit git             commit posts/, data/, images in this checkout, push
   paperpress run --dry-run                show what would be written, spend nothing
   paperpress render                       re-render every post from data/ (no network)
 """
@@ -80,7 +86,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="the day to publish (default: yesterday in UTC for Hugging Face, the latest "
         "complete day; today's announcement for arXiv topics)",
     )
+    run_cmd.add_argument(
+        "--end-date",
+        metavar="YYYY-MM-DD",
+        help="run every day from --date to this day, both included",
+    )
     run_cmd.add_argument("--force", action="store_true", help="summarize again even if cached")
+    run_cmd.add_argument(
+        "--commit",
+        choices=publish.MODES,
+        default="none",
+        help="after writing: none (default), git (commit and push this checkout) or api (one "
+        "commit through the GitHub API, to this repository or publish.repo)",
+    )
     run_cmd.add_argument(
         "--dry-run",
         action="store_true",
@@ -124,23 +142,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 130
 
 
-def parse_day(value: str | None, *, today: date) -> str:
-    """``--date``: a real calendar day, not in the future (UTC); default yesterday."""
-    if value is None:
-        return (today - timedelta(days=1)).isoformat()
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise ConfigError(
-            f"--date {value!r} is not a date; use YYYY-MM-DD, e.g. 2025-11-11"
-        ) from None
-    if len(value.strip()) != 10:
-        raise ConfigError(f"--date {value!r}: use the YYYY-MM-DD form, e.g. 2025-11-11")
-    if day > today:
-        raise ConfigError(f"--date {day} is in the future (today is {today} in UTC)")
-    return day.isoformat()
-
-
 def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings."""
     settings = llm_settings(config.llm, environ)
@@ -160,30 +161,84 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
     today = datetime.now(UTC).date()
-    day = parse_day(args.date, today=today) if args.date else None
+    days = _days(args, today)
+    if args.commit != "none" and args.dry_run:
+        raise ConfigError("--dry-run writes nothing, so there is nothing to --commit")
     summarizers = make_summarizers(config, environ)
     replay = net.replay_transport(args.replay) if args.replay else None
+    report = Report()
     with (
         net.make_http_client(transport=replay) as http,
         arxiv.make_client(
             transport=replay, interval=0 if replay else arxiv.POLITE_INTERVAL
         ) as polite,
     ):
-        report = run(
-            config,
-            day=day,
-            feeds=feeds,
-            clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
-            force=args.force,
-            dry_run=args.dry_run,
-            progress=make_progress(environ),
-            today=today,
-        )
+        for day in days:
+            report.feeds += run(
+                config,
+                day=day,
+                feeds=feeds,
+                clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
+                force=args.force,
+                dry_run=args.dry_run,
+                progress=make_progress(environ),
+                today=today,
+            ).feeds
     _print_report(report, dry_run=args.dry_run)
-    _write_step_summary(report, environ)
+    commits: list[publish.Published] = []
+    try:
+        commits = _commit(config, report, args, environ)
+    finally:  # the table is wanted most when the commit failed
+        _write_step_summary(report, environ, commits)
     for feed in report.failed:
         print(f"paperpress: failed: {feed.feed} {feed.day}: {feed.error}", file=sys.stderr)
     return 1 if report.failed else 0
+
+
+def _days(args: argparse.Namespace, today: date) -> list[str | None]:
+    """``--date`` and ``--end-date`` as the days to run; [None] lets each feed pick its day."""
+    if args.end_date and not args.date:
+        raise ConfigError("--end-date needs --date (the first day of the range)")
+    if not args.date:
+        return [None]
+    first = parse_day(args.date, today=today)
+    if not args.end_date:
+        return [first]
+    return list(day_range(first, parse_day(args.end_date, today=today, option="--end-date")))
+
+
+def _commit(
+    config: Config, report: Report, args: argparse.Namespace, environ: Mapping[str, str]
+) -> list[publish.Published]:
+    if args.commit == "none":
+        return []
+    root = args.config.resolve().parent
+    message = publish.commit_message([f.day for f in report.feeds], _commit_lines(report))
+    if args.commit == "git":
+        folders = [config.site.posts_dir, config.data_dir, config.site.assets_dir]
+        results = [publish.commit_via_git(root, folders, message, environ=environ)]
+    else:
+        results = publish.commit_all(publish.plan_targets(config, root, environ), message, environ)
+    for result in results:
+        if result.sha:
+            where = f"{result.repo}@{result.branch}"
+            print(f"committed {len(result.changed)} files to {where}: {result.sha}")
+        else:
+            print(f"{result.repo}@{result.branch}: nothing changed, no commit")
+    return results
+
+
+def _commit_lines(report: Report) -> list[str]:
+    lines = []
+    for f in report.feeds:
+        if f.error:
+            lines.append(f"{f.feed} {f.day}: failed")
+        elif f.post:
+            lines.append(
+                f"{f.feed} {f.day}: {f.fetched - f.skipped} papers ({f.summarized} summarized, "
+                f"{f.cached} cached, {f.pending} pending)"
+            )
+    return lines
 
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
@@ -219,22 +274,32 @@ def _print_report(report: Report, *, dry_run: bool) -> None:
         print("pending summaries are kept in data/ and retried on the next run")
 
 
-def _write_step_summary(report: Report, environ: Mapping[str, str]) -> None:
+def _write_step_summary(
+    report: Report, environ: Mapping[str, str], commits: Sequence[publish.Published] = ()
+) -> None:
     target = environ.get("GITHUB_STEP_SUMMARY")
     if not target:
         return
-    rows = [
-        "| feed | day | fetched | summarized | cached | pending | tokens | post |",
-        "|" + "---|" * 8,
+    server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    links = [
+        f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
     ]
+    commit = ", ".join(links) or "not committed"
+    columns = ["feed", "day", "fetched", "summarized", "cached", "pending", "tokens", "post"]
+    rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
     for f in report.feeds:
         post = f"`{_display(f.post)}`" if f.post else (f"failed: {f.error}" if f.error else "none")
         rows.append(
             f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
-            f"| {f.tokens:,} | {post} |"
+            f"| {f.tokens:,} | {_cell(post)} | {commit} |"
         )
     with open(target, "a", encoding="utf-8") as out:
         out.write("\n".join(["### paperpress", "", *rows, ""]) + "\n")
+
+
+def _cell(text: str) -> str:
+    """Table cells end at a pipe or a newline."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _display(path: Path) -> str:

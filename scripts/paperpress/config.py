@@ -128,6 +128,35 @@ class ArxivTopicFeed(_Strict):
         return values
 
 
+REPO_NAME = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+
+
+class PublishConfig(_Strict):
+    """Where ``--commit api`` puts the posts and images; data/ always stays in this repo.
+
+    Empty values fall back to the environment (PUBLISH_REPO, PUBLISH_BRANCH), then to the
+    repository and branch the workflow runs on."""
+
+    repo: str = ""  # owner/name of a separate blog repository; empty = this repository
+    branch: str = ""  # empty = the workflow's branch (this repo) or the default branch
+    folder: str = ""  # where posts_dir and assets_dir go inside that repository
+
+    @field_validator("repo")
+    @classmethod
+    def _repo_name(cls, value: str) -> str:
+        if value and not REPO_NAME.match(value):
+            raise ValueError(f"{value!r} is not a repository name such as octocat/blog")
+        return value
+
+    @field_validator("folder")
+    @classmethod
+    def _relative_folder(cls, value: str) -> str:
+        parts = [part for part in value.replace("\\", "/").split("/") if part not in ("", ".")]
+        if value.startswith("/") or ".." in parts:
+            raise ValueError("must be a folder inside the repository, such as blog/ (or empty)")
+        return "/".join(parts)
+
+
 FEED_KINDS = {"hf_daily": HFDailyFeed, "arxiv_topic": ArxivTopicFeed}
 Feed = Annotated[HFDailyFeed | ArxivTopicFeed, Field(discriminator="kind")]
 
@@ -138,6 +167,7 @@ class Config(_Strict):
     templates_dir: Path = Path("templates")
     cache_dir: Path = Path(".cache")  # downloaded PDFs; never committed
     llm: LLMConfig = LLMConfig()
+    publish: PublishConfig = PublishConfig()
     feeds: list[Feed] = Field(min_length=1)
 
     @field_validator("feeds")

@@ -1,0 +1,92 @@
+"""Days on the command line: one day, a range, and a range cut into chunks for a matrix.
+
+Standard library only, so the workflow's planning job can run it without installing
+anything: ``PYTHONPATH=scripts python3 -m paperpress.dates plan START END``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
+
+from paperpress.errors import ConfigError
+
+MAX_RANGE_DAYS = 366  # a year of backfill per run; more is a mistake more often than not
+MAX_CHUNKS = 20  # matrix jobs per range; each costs a runner start-up (~30 s)
+
+
+def parse_day(value: str | None, *, today: date, option: str = "--date") -> str:
+    """A real calendar day in YYYY-MM-DD form, not after ``today`` (UTC); default yesterday."""
+    if value is None:
+        return (today - timedelta(days=1)).isoformat()
+    text = value.strip()
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(
+            f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2025-11-11"
+        ) from None
+    if len(text) != 10:
+        raise ConfigError(f"{option} {value!r}: use the YYYY-MM-DD form, e.g. 2025-11-11")
+    if day > today:
+        raise ConfigError(f"{option} {day} is in the future (today is {today} in UTC)")
+    return day.isoformat()
+
+
+def day_range(start: str, end: str) -> list[str]:
+    """Every day from ``start`` to ``end``, both included; both already parsed."""
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    if last < first:
+        raise ConfigError(f"--end-date {end} is before --date {start}")
+    count = (last - first).days + 1
+    if count > MAX_RANGE_DAYS:
+        raise ConfigError(
+            f"{start} to {end} is {count} days; run at most {MAX_RANGE_DAYS} days at a time"
+        )
+    return [(first + timedelta(days=n)).isoformat() for n in range(count)]
+
+
+def chunks(days: Sequence[str], max_chunks: int = MAX_CHUNKS) -> list[dict[str, str]]:
+    """Cut consecutive ``days`` into at most ``max_chunks`` runs of equal length (the last
+    may be shorter), as ``{"start", "end"}`` for a workflow matrix."""
+    if not days:
+        return []
+    size = math.ceil(len(days) / max_chunks)
+    return [
+        {"start": days[n], "end": days[min(n + size, len(days)) - 1]}
+        for n in range(0, len(days), size)
+    ]
+
+
+def plan(start: str, end: str, *, today: date, max_chunks: int = MAX_CHUNKS) -> list[dict]:
+    """The matrix for a manual run: empty ``start`` means the scheduled day (one chunk that
+    lets paperpress pick it), empty ``end`` means just ``start``."""
+    if not start.strip():
+        if end.strip():
+            raise ConfigError("end_date needs a date (the first day of the range)")
+        return [{"start": "", "end": ""}]
+    first = parse_day(start, today=today)
+    last = parse_day(end, today=today, option="--end-date") if end.strip() else first
+    return chunks(day_range(first, last), max_chunks)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``plan START END``: print the chunk matrix as one line of JSON."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 3 or args[0] != "plan":
+        print("usage: python -m paperpress.dates plan START END  (either may be '')")
+        return 2
+    try:
+        matrix = plan(args[1], args[2], today=datetime.now(UTC).date())
+    except ConfigError as exc:
+        print(f"paperpress: error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(matrix, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

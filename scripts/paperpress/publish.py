@@ -1,0 +1,393 @@
+"""Commit what a run wrote: ``none`` (files only), ``git`` (commit and push the checkout) or
+``api`` (one atomic commit through GitHub's Git Data API, with PyGithub).
+
+The api mode compares the local files with the target branch's tree by git blob hash, so
+it commits exactly what differs, commits nothing when nothing does, and heals a run whose
+commit failed. Text files travel inline in the tree request, binary ones as blobs: a
+typical day is four write requests. A branch that moved meanwhile answers 422; the commit
+is then rebuilt on the new head, so two publishers never lose each other's files.
+
+No author or committer is sent: GitHub then signs the commit as the token's owner (the
+"Verified" badge for the workflow token and for GitHub Apps).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import subprocess
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+from paperpress.config import Config
+from paperpress.errors import ConfigError, PublishError
+
+if TYPE_CHECKING:  # PyGithub pulls in requests; only the api mode needs it
+    from github import Github
+    from github.Repository import Repository
+
+log = logging.getLogger(__name__)
+
+MODES = ("none", "git", "api")
+ATTEMPTS = 5  # commits rebuilt on a moving branch before giving up
+BOT_NAME = "github-actions[bot]"
+BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Files to commit to one branch of one repository, keyed by their path there."""
+
+    repo: str
+    branch: str | None  # None: the repository's default branch
+    files: Mapping[str, bytes]
+    token_env: str  # the variable holding the token, named in errors
+
+
+@dataclass(frozen=True)
+class Published:
+    repo: str
+    branch: str
+    sha: str | None  # None: nothing had changed, no commit
+    changed: tuple[str, ...] = ()
+    attempts: int = 1
+
+    def url(self, server: str = "https://github.com") -> str | None:
+        return f"{server.rstrip('/')}/{self.repo}/commit/{self.sha}" if self.sha else None
+
+
+# --- pure helpers ---------------------------------------------------------------------------
+
+
+def blob_sha(data: bytes) -> str:
+    """The id git gives a file with these bytes (``git hash-object``)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def changed_files(files: Mapping[str, bytes], remote: Mapping[str, str]) -> dict[str, bytes]:
+    """The files whose bytes differ from the remote tree (path -> blob sha), sorted."""
+    return {
+        path: files[path] for path in sorted(files) if remote.get(path) != blob_sha(files[path])
+    }
+
+
+def is_text(data: bytes) -> bool:
+    """UTF-8 without NUL: safe to send inline in a tree request."""
+    if b"\0" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def commit_message(days: Sequence[str], lines: Sequence[str]) -> str:
+    """``papers: <day or range>`` then one line per feed and day."""
+    ordered = sorted(set(days))
+    if not ordered:
+        span = "no day"
+    elif len(ordered) == 1:
+        span = ordered[0]
+    else:
+        span = f"{ordered[0]} to {ordered[-1]}"
+    return "\n".join([f"papers: {span}", "", *lines]) if lines else f"papers: {span}"
+
+
+# --- what goes where --------------------------------------------------------------------------
+
+
+def collect(root: Path, folders: Iterable[Path], prefix: str = "") -> dict[str, bytes]:
+    """Every file under ``folders`` as {path in the repository: bytes}. Skips temp files
+    (``*.tmp``, left by a run killed mid-write) and dot files."""
+    root = root.resolve()
+    files: dict[str, bytes] = {}
+    for folder in folders:
+        folder = folder.resolve()
+        if not folder.is_relative_to(root):
+            raise ConfigError(
+                f"{folder} is outside {root}; to be committed it must be inside the folder "
+                "that holds config.yaml"
+            )
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(root)
+            if not path.is_file() or path.suffix == ".tmp":
+                continue
+            if any(part.startswith(".") for part in relative.parts):
+                continue
+            files[str(PurePosixPath(prefix, *relative.parts))] = path.read_bytes()
+    return files
+
+
+def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list[Target]:
+    """The blog files (posts, images) go to the blog repository, under ``publish.folder``;
+    data/ stays in the repository the workflow runs in, next to the code that reads it."""
+
+    def env(name: str) -> str:
+        return (environ.get(name) or "").strip()
+
+    own = env("GITHUB_REPOSITORY")
+    blog = env("PUBLISH_REPO") or config.publish.repo or own
+    if not blog:
+        raise ConfigError(
+            "--commit api needs a repository: set publish.repo in the config or PUBLISH_REPO "
+            "(GitHub Actions sets GITHUB_REPOSITORY)"
+        )
+    on_branch = env("GITHUB_REF_TYPE") in ("", "branch")
+    own_branch = (env("GITHUB_REF_NAME") if on_branch else "") or None
+    site_files = collect(
+        root, [config.site.posts_dir, config.site.assets_dir], config.publish.folder
+    )
+    data_files = collect(root, [config.data_dir])
+    branch = env("PUBLISH_BRANCH") or config.publish.branch or None
+    if blog == own or not own:
+        files = site_files | data_files if blog == own else site_files
+        token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
+        return [Target(blog, branch or (own_branch if blog == own else None), files, token)]
+    return [
+        Target(own, own_branch, data_files, "GITHUB_TOKEN"),
+        Target(blog, branch, site_files, "PUBLISH_TOKEN"),
+    ]
+
+
+# --- api mode ---------------------------------------------------------------------------------
+
+
+def connect(token: str, api_url: str = "https://api.github.com", *, pace: bool = True) -> Github:
+    """A PyGithub client that sends nothing until asked (``lazy``). ``pace=False`` drops the
+    pause PyGithub makes between writes (1 s, GitHub's advice), for local servers."""
+    from github import Auth, Github, GithubRetry
+
+    return Github(
+        auth=Auth.Token(token),
+        base_url=api_url.rstrip("/"),
+        timeout=30,
+        user_agent="paperpress",
+        retry=GithubRetry(total=3) if pace else None,
+        seconds_between_requests=0.25 if pace else None,
+        seconds_between_writes=1.0 if pace else None,
+        lazy=True,
+    )
+
+
+def commit_via_api(
+    github: Github,
+    target: Target,
+    message: str,
+    *,
+    attempts: int = ATTEMPTS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Published:
+    """One commit of every changed file on ``target``, fast-forward only, rebuilt on the new
+    head when the branch moved (at most ``attempts`` times)."""
+    from github import GithubException
+
+    repo = github.get_repo(target.repo)  # lazy: no request
+    try:
+        branch = target.branch or repo.default_branch
+        blobs: dict[str, str] = {}  # binary files already uploaded, by content hash
+        for attempt in range(1, attempts + 1):
+            ref = repo.get_git_ref(f"heads/{branch}")
+            head = repo.get_git_commit(ref.object.sha)
+            changes = changed_files(target.files, _remote_tree(repo, head.tree.sha))
+            if not changes:
+                return Published(target.repo, branch, None, attempts=attempt)
+            tree = repo.create_git_tree(_elements(repo, changes, blobs), base_tree=head.tree)
+            if tree.sha == head.tree.sha:
+                return Published(target.repo, branch, None, attempts=attempt)
+            commit = repo.create_git_commit(message, tree, [head])
+            try:
+                ref.edit(commit.sha, force=False)
+            except GithubException as exc:
+                if exc.status != 422 or attempt == attempts:
+                    raise
+                log.warning(
+                    "%s@%s moved; rebuilding the commit on its new head", target.repo, branch
+                )
+                sleep(min(2**attempt, 30) / 4)
+                continue
+            return Published(target.repo, branch, commit.sha, tuple(changes), attempt)
+    except GithubException as exc:
+        raise PublishError(_explain(exc, target)) from exc
+    except OSError as exc:  # requests' ConnectionError and friends
+        raise PublishError(f"cannot reach GitHub for {target.repo}: {exc}") from exc
+    raise PublishError(
+        f"{target.repo}@{branch}: the branch kept moving; gave up after {attempts} attempts"
+    )
+
+
+def _remote_tree(repo: Repository, tree_sha: str) -> dict[str, str]:
+    tree = repo.get_git_tree(tree_sha, recursive=True)
+    if tree.raw_data.get("truncated"):
+        # Over 100,000 entries: compare nothing, send everything; the tree sha check in
+        # commit_via_api still turns an unchanged result into no commit.
+        log.warning("the tree of %s is truncated; sending every file", repo.full_name)
+        return {}
+    return {entry.path: entry.sha for entry in tree.tree if entry.type == "blob"}
+
+
+def _elements(repo: Repository, changes: Mapping[str, bytes], blobs: dict[str, str]) -> list:
+    import base64
+
+    from github import InputGitTreeElement
+
+    elements = []
+    for path, data in changes.items():
+        if is_text(data):
+            elements.append(InputGitTreeElement(path, "100644", "blob", content=data.decode()))
+            continue
+        key = blob_sha(data)
+        if key not in blobs:
+            blobs[key] = repo.create_git_blob(base64.b64encode(data).decode(), "base64").sha
+        elements.append(InputGitTreeElement(path, "100644", "blob", sha=blobs[key]))
+    return elements
+
+
+def _explain(exc: Exception, target: Target) -> str:
+    """One line that says what to do; ``exc`` is a GithubException."""
+    status = getattr(exc, "status", None)
+    data = getattr(exc, "data", None)
+    detail = data.get("message", "") if isinstance(data, dict) else str(data or "")
+    where = f"{target.repo}@{target.branch or 'default branch'}"
+    if status == 401:
+        return (
+            f"GitHub refused the token in {target.token_env} (401 {detail}): set the secret "
+            f"{target.token_env} to a valid token"
+        )
+    if status == 403:
+        return (
+            f"the token in {target.token_env} cannot write to {target.repo} (403 {detail}): "
+            + _write_access_hint(target)
+        )
+    if status == 404:
+        return (
+            f"{where} not found, or the token in {target.token_env} cannot see it (404): check "
+            f"the repository and branch names and {_write_access_hint(target)}"
+        )
+    if status == 409:
+        return (
+            f"{target.repo} is empty (409 {detail}); the Git Data API needs a first commit: "
+            "add a README on GitHub and run again"
+        )
+    return f"GitHub answered {status} for {where}: {detail or exc}"
+
+
+def _write_access_hint(target: Target) -> str:
+    if target.token_env == "GITHUB_TOKEN":
+        return "give the job `permissions: contents: write`"
+    return (
+        f"make {target.token_env} a fine-grained token with Contents: read and write on "
+        f"{target.repo}"
+    )
+
+
+def commit_all(
+    targets: Sequence[Target],
+    message: str,
+    environ: Mapping[str, str],
+    *,
+    connect: Callable[..., Github] = connect,
+) -> list[Published]:
+    """Commit each target through the API with its own token."""
+    api_url = (environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
+    results = []
+    for target in targets:
+        token = (environ.get(target.token_env) or "").strip()
+        if not token:
+            raise ConfigError(
+                f"--commit api needs a token for {target.repo}: set the secret "
+                f"{target.token_env} ({_write_access_hint(target)})"
+            )
+        with connect(token, api_url) as github:
+            results.append(commit_via_api(github, target, message))
+    return results
+
+
+# --- git mode ---------------------------------------------------------------------------------
+
+
+def commit_via_git(
+    root: Path,
+    folders: Iterable[Path],
+    message: str,
+    *,
+    branch: str | None = None,
+    remote: str = "origin",
+    attempts: int = ATTEMPTS,
+    environ: Mapping[str, str] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Published:
+    """Commit ``folders`` in the checkout at ``root`` and push, rebasing on the remote
+    branch when it moved (at most ``attempts`` pushes). Never forces."""
+    environ = environ or {}
+    top = Path(_git(root, "rev-parse", "--show-toplevel"))
+    paths = [
+        str(folder.resolve().relative_to(top.resolve())) for folder in folders if folder.exists()
+    ]
+    branch = branch or _git(top, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
+    if not branch:
+        raise PublishError("--commit git: the checkout is on no branch; check out a branch first")
+    if not paths:
+        return Published(str(top), branch, None)
+    _git(top, "add", "--all", "--", *paths)
+    if not _git(top, "diff", "--cached", "--name-only", "--", *paths):
+        return Published(str(top), branch, None)
+    changed = tuple(_git(top, "diff", "--cached", "--name-only", "--", *paths).splitlines())
+    _git(top, *_identity(top, environ), "commit", "--quiet", "-m", message, "--", *paths)
+    for attempt in range(1, attempts + 1):
+        pushed = _run_git(top, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}")
+        if pushed.returncode == 0:
+            return Published(str(top), branch, _git(top, "rev-parse", "HEAD"), changed, attempt)
+        if attempt == attempts:
+            break
+        log.warning("push to %s/%s rejected (attempt %d); rebasing", remote, branch, attempt)
+        sleep(min(2**attempt, 30) / 4)
+        rebased = _run_git(
+            top, *_identity(top, environ), "pull", "--rebase", "--quiet", remote, branch
+        )
+        if rebased.returncode != 0:
+            _run_git(top, "rebase", "--abort")
+            raise PublishError(
+                f"--commit git: cannot rebase on {remote}/{branch}: {_last_line(rebased.stderr)}"
+            )
+    raise PublishError(
+        f"--commit git: push to {remote}/{branch} failed {attempts} times: "
+        f"{_last_line(pushed.stderr)}"
+    )
+
+
+def _identity(top: Path, environ: Mapping[str, str]) -> list[str]:
+    """Keep the user's git identity; without one, name the bot (Actions) or paperpress."""
+    if _git(top, "config", "user.email", check=False):
+        return []
+    if environ.get("GITHUB_ACTIONS") == "true":
+        name, email = BOT_NAME, BOT_EMAIL
+    else:
+        name, email = "paperpress", "paperpress@users.noreply.github.com"
+    return ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+
+
+def _run_git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=300
+    )
+
+
+def _git(cwd: Path, *args: str, check: bool = True) -> str:
+    try:
+        done = _run_git(cwd, *args)
+    except FileNotFoundError:
+        raise PublishError("--commit git needs git on PATH") from None
+    if check and done.returncode != 0:
+        raise PublishError(f"git {args[0]} failed in {cwd}: {_last_line(done.stderr)}")
+    return done.stdout.strip()
+
+
+def _last_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else "no message"
