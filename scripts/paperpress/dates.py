@@ -16,6 +16,7 @@ from paperpress.errors import ConfigError
 
 MAX_RANGE_DAYS = 366  # a year of backfill per run; more is a mistake more often than not
 MAX_CHUNKS = 20  # matrix jobs per range; each costs a runner start-up (~30 s)
+CHUNK_DAYS = 7  # fewer days per job than this would spend more on start-up than on work
 
 
 def parse_day(value: str | None, *, today: date, option: str = "--date") -> str:
@@ -49,19 +50,23 @@ def day_range(start: str, end: str) -> list[str]:
     return [(first + timedelta(days=n)).isoformat() for n in range(count)]
 
 
-def chunks(days: Sequence[str], max_chunks: int = MAX_CHUNKS) -> list[dict[str, str]]:
-    """Cut consecutive ``days`` into at most ``max_chunks`` runs of equal length (the last
-    may be shorter), as ``{"start", "end"}`` for a workflow matrix."""
+def chunks(
+    days: Sequence[str], max_chunks: int = MAX_CHUNKS, min_days: int = CHUNK_DAYS
+) -> list[dict[str, str]]:
+    """Cut consecutive ``days`` into at most ``max_chunks`` runs of equal length, at least
+    ``min_days`` long (the last may be shorter), as ``{"start", "end"}`` for a matrix."""
     if not days:
         return []
-    size = math.ceil(len(days) / max_chunks)
+    size = max(min_days, math.ceil(len(days) / max_chunks))
     return [
         {"start": days[n], "end": days[min(n + size, len(days)) - 1]}
         for n in range(0, len(days), size)
     ]
 
 
-def plan(start: str, end: str, *, today: date, max_chunks: int = MAX_CHUNKS) -> list[dict]:
+def plan(
+    start: str, end: str, *, today: date, max_chunks: int = MAX_CHUNKS, min_days: int = CHUNK_DAYS
+) -> list[dict]:
     """The matrix for a manual run: empty ``start`` means the scheduled day (one chunk that
     lets paperpress pick it), empty ``end`` means just ``start``."""
     if not start.strip():
@@ -70,7 +75,7 @@ def plan(start: str, end: str, *, today: date, max_chunks: int = MAX_CHUNKS) -> 
         return [{"start": "", "end": ""}]
     first = parse_day(start, today=today)
     last = parse_day(end, today=today, option="--end-date") if end.strip() else first
-    return chunks(day_range(first, last), max_chunks)
+    return chunks(day_range(first, last), max_chunks, min_days)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -257,7 +257,7 @@ def _explain(exc: Exception, target: Target) -> str:
     if status == 401:
         return (
             f"GitHub refused the token in {target.token_env} (401 {detail}): set the secret "
-            f"{target.token_env} to a valid token"
+            f"{target.token_env} to a valid token; {_write_access_hint(target)}"
         )
     if status == 403:
         return (
@@ -279,7 +279,7 @@ def _explain(exc: Exception, target: Target) -> str:
 
 def _write_access_hint(target: Target) -> str:
     if target.token_env == "GITHUB_TOKEN":
-        return "give the job `permissions: contents: write`"
+        return "the workflow job needs `permissions: contents: write`"
     return (
         f"make {target.token_env} a fine-grained token with Contents: read and write on "
         f"{target.repo}"
@@ -291,9 +291,9 @@ def commit_all(
     message: str,
     environ: Mapping[str, str],
     *,
-    connect: Callable[..., Github] = connect,
+    client: Callable[[str, str], Github] | None = None,
 ) -> list[Published]:
-    """Commit each target through the API with its own token."""
+    """Commit each target through the API with its own token (``client``: see connect)."""
     api_url = (environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
     results = []
     for target in targets:
@@ -303,7 +303,7 @@ def commit_all(
                 f"--commit api needs a token for {target.repo}: set the secret "
                 f"{target.token_env} ({_write_access_hint(target)})"
             )
-        with connect(token, api_url) as github:
+        with (client or connect)(token, api_url) as github:
             results.append(commit_via_api(github, target, message))
     return results
 

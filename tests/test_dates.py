@@ -1,0 +1,82 @@
+"""Days and ranges: the CLI's --date/--end-date and the workflow's chunk matrix."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+
+from paperpress.cli import main
+from paperpress.dates import chunks, day_range, plan
+from paperpress.errors import ConfigError
+from tests.conftest import ROOT
+from tests.fakes.hf_server import HFState, serve_hf
+from tests.test_cli import RECORDED, write_config
+
+TODAY = date(2025, 11, 21)
+
+
+def test_day_range_includes_both_ends_and_refuses_backwards_or_huge_ranges():
+    assert day_range("2025-02-27", "2025-03-01") == ["2025-02-27", "2025-02-28", "2025-03-01"]
+    assert day_range("2025-11-11", "2025-11-11") == ["2025-11-11"]
+    with pytest.raises(ConfigError, match="is before"):
+        day_range("2025-11-11", "2025-11-10")
+    with pytest.raises(ConfigError, match="at most 366 days"):
+        day_range("2020-01-01", "2025-01-01")
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 19, 20, 21, 40, 366])
+def test_chunks_cover_every_day_once_in_order_within_the_limit(count):
+    days = day_range(
+        "2025-01-01", date.fromordinal(date(2025, 1, 1).toordinal() + count - 1).isoformat()
+    )
+    matrix = chunks(days, max_chunks=20)
+    assert 1 <= len(matrix) <= 20
+    covered = [d for chunk in matrix for d in day_range(chunk["start"], chunk["end"])]
+    assert covered == days
+
+
+def test_plan_for_the_schedule_single_days_and_ranges():
+    assert plan("", "", today=TODAY) == [{"start": "", "end": ""}]
+    assert plan("2025-11-11", "", today=TODAY) == [{"start": "2025-11-11", "end": "2025-11-11"}]
+    assert plan("2025-11-01", "2025-11-04", today=TODAY, max_chunks=2, min_days=1) == [
+        {"start": "2025-11-01", "end": "2025-11-02"},
+        {"start": "2025-11-03", "end": "2025-11-04"},
+    ]
+    for start, end, message in [
+        ("", "2025-11-11", "end_date needs a date"),
+        ("2025-11-11", "2025-11-01", "is before"),
+        ("2025-11-11", "2099-01-01", "in the future"),
+        ("11/11/2025", "", "is not a date"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            plan(start, end, today=TODAY)
+
+
+def test_plan_runs_with_the_standard_library_alone():
+    # The workflow's planning job has no virtualenv: only python3 and scripts/ on the path.
+    env = {"PYTHONPATH": str(ROOT / "scripts"), "PATH": os.environ.get("PATH", "")}
+    command = [sys.executable, "-S", "-m", "paperpress.dates", "plan", "2025-11-01", "2025-11-03"]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [{"start": "2025-11-01", "end": "2025-11-03"}]
+    bad = subprocess.run([*command[:-2], "x", ""], env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "is not a date" in bad.stderr
+
+
+def test_cli_end_date_runs_every_day_of_the_range(project, capsys):
+    days = {"2025-11-10": RECORDED[:3], "2025-11-11": RECORDED[3:5], "2025-11-12": []}
+    with serve_hf(HFState(days=days)) as base:
+        config = write_config(project, base)
+        argv = ["run", "--config", config, "--date", "2025-11-10", "--end-date", "2025-11-12"]
+        assert main(argv, environ={}) == 0
+    out = capsys.readouterr().out
+    assert (project / "posts" / "2025-11-10-hf-daily.md").exists()
+    assert (project / "posts" / "2025-11-11-hf-daily.md").exists()
+    assert "hf-daily 2025-11-12: no papers for this day; no post written" in out
+    assert main(["run", "--config", config, "--end-date", "2025-11-12"], environ={}) == 2
+    assert "--end-date needs --date" in capsys.readouterr().err
