@@ -6,6 +6,7 @@ The argument-building bash of daily.yml is taken from the file and really run, w
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 DAILY = WORKFLOWS / "daily.yml"
 RUN_STEP = "Summarize papers"  # the daily.yml step that builds the paperpress arguments
+PLAN_STEP = "Plan"  # the daily.yml step that turns the date inputs into the chunk matrix
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 BASH = shutil.which("bash")
 
@@ -110,7 +112,7 @@ def test_top_level_permissions_are_empty_or_read_only(path: Path):
     ), f"{path.name}: top-level permissions {permissions!r}"
 
 
-def test_only_the_daily_job_can_write():
+def test_only_the_papers_job_can_write():
     writers = []
     for path in workflow_files():
         for job_name, job in load(path)["jobs"].items():
@@ -119,15 +121,37 @@ def test_only_the_daily_job_can_write():
                 isinstance(permissions, dict) and "write" in permissions.values()
             ):
                 writers.append((path.name, job_name, permissions))
-    assert writers == [("daily.yml", "daily", {"contents": "write"})]
+    assert writers == [("daily.yml", "papers", {"contents": "write"})]
 
 
-def test_checkout_credentials_persist_only_where_pushed():
+def test_no_checkout_keeps_credentials():
+    # paperpress commits through the API with a token in env:, so no job needs git push.
     for path in workflow_files():
         for _, step in steps(load(path)):
             if step.get("uses", "").startswith("actions/checkout@"):
-                expected = path.name == "daily.yml"
-                assert step.get("with", {}).get("persist-credentials") is expected, path.name
+                assert step.get("with", {}).get("persist-credentials") is False, path.name
+
+
+@pytest.mark.parametrize("path", workflow_files(), ids=lambda p: p.name)
+def test_every_job_has_a_timeout(path: Path):
+    for job_name, job in load(path)["jobs"].items():
+        assert 0 < job["timeout-minutes"] <= 60, f"{path.name} {job_name}"
+
+
+def test_workflows_match_the_github_workflow_schema(tmp_path: Path):
+    checker = Path(sys.executable).parent / "check-jsonschema"
+    if not checker.exists():
+        pytest.skip(f"check-jsonschema is not installed next to {sys.executable}")
+    broken = tmp_path / "broken.yml"
+    broken.write_text(DAILY.read_text().replace("runs-on:", "runs_on:"), encoding="utf-8")
+
+    def check(*paths: Path) -> subprocess.CompletedProcess[str]:
+        command = [str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, paths)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+    result = check(*workflow_files())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert check(broken).returncode == 1  # the check can fail
 
 
 def test_daily_triggers(daily: dict):
@@ -137,9 +161,9 @@ def test_daily_triggers(daily: dict):
     minute = schedule["cron"].split()[0]
     assert minute.isdigit() and int(minute) != 0, "avoid minute 0: runs are delayed or dropped"
     inputs = on["workflow_dispatch"]["inputs"]
-    assert set(inputs) == {"date", "feed", "force"}
-    assert inputs["date"]["type"] == "string" and not inputs["date"].get("required")
-    assert inputs["feed"]["type"] == "string" and not inputs["feed"].get("required")
+    assert set(inputs) == {"date", "end_date", "feed", "force"}
+    for name in ("date", "end_date", "feed"):
+        assert inputs[name]["type"] == "string" and not inputs[name].get("required")
     assert inputs["force"]["type"] == "boolean" and inputs["force"]["default"] is False
 
 
@@ -148,51 +172,57 @@ def test_daily_never_cancels_a_run_in_progress(daily: dict):
     assert daily["concurrency"]["group"]
 
 
-def test_daily_inputs_reach_the_script_through_env_only(daily: dict):
+def test_a_range_runs_as_a_matrix_of_chunks_that_do_not_cancel_each_other(daily: dict):
+    job = daily["jobs"]["papers"]
+    assert job["needs"] == "plan"
+    assert job["strategy"]["matrix"]["chunk"] == "${{ fromJSON(needs.plan.outputs.chunks) }}"
+    assert job["strategy"]["fail-fast"] is False
+    assert daily["jobs"]["plan"]["outputs"]["chunks"] == "${{ steps.plan.outputs.chunks }}"
+
+
+def test_daily_inputs_reach_the_scripts_through_env_only(daily: dict):
     env = step_named(daily, RUN_STEP)["env"]
-    assert env["POST_DATE"] == "${{ inputs.date }}"
+    assert env["START"] == "${{ matrix.chunk.start }}" and env["END"] == "${{ matrix.chunk.end }}"
     assert env["POST_FEED"] == "${{ inputs.feed }}"
     assert env["FORCE"] == "${{ inputs.force }}"
-    assert "OPENAI_API_KEY" in env
+    assert env["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert {"OPENAI_API_KEY", "PUBLISH_REPO", "PUBLISH_TOKEN", "PUBLISH_BRANCH"} <= set(env)
+    plan_env = step_named(daily, PLAN_STEP)["env"]
+    assert plan_env == {"POST_DATE": "${{ inputs.date }}", "END_DATE": "${{ inputs.end_date }}"}
 
 
-def test_daily_commits_only_posts_and_data(daily: dict):
-    script = step_named(daily, "Commit and push")["run"]
-    assert "git diff --cached --quiet" in script
-    assert "git pull --rebase" in script
-    assert re.search(r"for path in posts data\b", script)
-    assert "--force" not in script and " -f " not in script
+# --- the step scripts, really run ------------------------------------------------------------
 
 
-# --- the argument-building script, really run -------------------------------------------
-
-
-@pytest.fixture
-def run_step(tmp_path: Path, daily: dict):
-    """Run the daily.yml step as GitHub would (bash -e -o pipefail) with a stub python."""
+def step_runner(tmp_path: Path, script_text: str, stub_python: bool):
+    """Run a daily.yml step as GitHub would (bash -e -o pipefail) in an empty folder: with
+    a stub ``python`` that records its arguments, or with scripts/ linked for python3."""
     if BASH is None:
         pytest.skip("bash is not available")
     script = tmp_path / "step.sh"
-    script.write_text(step_named(daily, RUN_STEP)["run"], encoding="utf-8")
+    script.write_text(script_text, encoding="utf-8")
     stub_dir = tmp_path / "bin"
     stub_dir.mkdir()
-    stub = stub_dir / "python"
-    stub.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@" > "$STUB_ARGV"\n', encoding="utf-8")
-    stub.chmod(0o755)
+    if stub_python:
+        stub = stub_dir / "python"
+        stub.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@" > "$STUB_ARGV"\n', encoding="utf-8")
+        stub.chmod(0o755)
     workdir = tmp_path / "work"
     workdir.mkdir()
+    (workdir / "scripts").symlink_to(ROOT / "scripts")
     argv_file = tmp_path / "argv"
+    output = tmp_path / "output"
 
-    def run(date: str = "", feed: str = "", force: str = "") -> tuple[int, list[str] | None]:
+    def run(**env_vars: str) -> tuple[int, list[str] | None]:
         env = {
             "PATH": f"{stub_dir}{os.pathsep}{os.environ.get('PATH', '')}",
             "HOME": str(tmp_path),
             "STUB_ARGV": str(argv_file),
-            "POST_DATE": date,
-            "POST_FEED": feed,
-            "FORCE": force,
+            "GITHUB_OUTPUT": str(output),
+            **env_vars,
         }
         argv_file.unlink(missing_ok=True)
+        output.unlink(missing_ok=True)
         result = subprocess.run(
             [BASH, "--noprofile", "--norc", "-eo", "pipefail", str(script)],
             cwd=workdir,
@@ -206,34 +236,44 @@ def run_step(tmp_path: Path, daily: dict):
         return result.returncode, argv
 
     run.workdir = workdir
+    run.output = output
     return run
 
 
-def test_valid_date_is_passed_as_one_argument(run_step):
-    code, argv = run_step(date="2025-01-01")
-    assert code == 0
-    assert argv == ["-m", "paperpress", "run", "--date", "2025-01-01"]
+def created_files(workdir: Path) -> list[str]:
+    return sorted(p.name for p in workdir.iterdir() if p.name != "scripts")
 
 
-def test_empty_date_means_the_default_day(run_step):
-    code, argv = run_step()
-    assert code == 0
-    assert argv == ["-m", "paperpress", "run"]
+@pytest.fixture
+def run_step(tmp_path: Path, daily: dict):
+    runner = step_runner(tmp_path, step_named(daily, RUN_STEP)["run"], stub_python=True)
+
+    def run(start: str = "", end: str = "", feed: str = "", force: str = ""):
+        return runner(START=start, END=end or start, POST_FEED=feed, FORCE=force)
+
+    run.workdir = runner.workdir
+    return run
 
 
-def test_feed_and_force_are_passed(run_step):
-    code, argv = run_step(date="2025-11-11", feed="hf-daily,arxiv.cs_CL", force="true")
-    assert code == 0
-    assert argv == [
-        "-m", "paperpress", "run", "--date", "2025-11-11",
-        "--feed", "hf-daily", "--feed", "arxiv.cs_CL", "--force",
-    ]  # fmt: skip
+@pytest.fixture
+def plan_step(tmp_path: Path, daily: dict):
+    runner = step_runner(tmp_path, step_named(daily, PLAN_STEP)["run"], stub_python=False)
+
+    def run(date: str = "", end_date: str = "") -> tuple[int, list | None]:
+        code, _ = runner(POST_DATE=date, END_DATE=end_date)
+        text = runner.output.read_text() if runner.output.exists() else ""
+        return code, json.loads(text.removeprefix("chunks=")) if text else None
+
+    run.workdir = runner.workdir
+    return run
 
 
-def test_force_false_is_not_passed(run_step):
-    code, argv = run_step(force="false")
-    assert code == 0
-    assert argv == ["-m", "paperpress", "run"]
+def test_plan_gives_one_chunk_for_the_schedule_and_chunks_for_a_range(plan_step):
+    assert plan_step() == (0, [{"start": "", "end": ""}])
+    assert plan_step("2025-11-11") == (0, [{"start": "2025-11-11", "end": "2025-11-11"}])
+    code, chunks = plan_step("2025-01-01", "2025-03-01")
+    assert code == 0 and chunks[0] == {"start": "2025-01-01", "end": "2025-01-07"}
+    assert chunks[-1]["end"] == "2025-03-01"
 
 
 @pytest.mark.parametrize(
@@ -247,14 +287,50 @@ def test_force_false_is_not_passed(run_step):
         "2025-01-01 ",
         "2025-1-1",
         "2025-13-01",
+        "2025-02-30",
+        "2999-01-01",
         "--help",
     ],
 )
-def test_bad_or_hostile_date_fails_the_step(run_step, value: str):
-    code, argv = run_step(date=value)
-    assert code != 0
-    assert argv is None, "paperpress must not be started with a bad date"
-    assert not any(run_step.workdir.iterdir()), "the input created a file"
+def test_bad_or_hostile_dates_fail_the_plan(plan_step, value: str):
+    for date, end_date in [(value, ""), ("2025-01-01", value)]:
+        code, chunks = plan_step(date, end_date)
+        assert code != 0 and chunks is None
+        assert not created_files(plan_step.workdir), "the input created a file"
+
+
+def test_a_chunk_is_passed_as_date_and_end_date_with_commit_api(run_step):
+    code, argv = run_step("2025-01-01", "2025-01-07")
+    assert code == 0
+    assert argv == [
+        "-m", "paperpress", "run", "--commit", "api",
+        "--date", "2025-01-01", "--end-date", "2025-01-07",
+    ]  # fmt: skip
+
+
+def test_the_scheduled_chunk_lets_paperpress_pick_the_day(run_step):
+    code, argv = run_step()
+    assert code == 0
+    assert argv == ["-m", "paperpress", "run", "--commit", "api"]
+
+
+def test_feed_and_force_are_passed(run_step):
+    code, argv = run_step("2025-11-11", feed="hf-daily,arxiv.cs_CL", force="true")
+    assert code == 0
+    assert argv[-5:] == ["--feed", "hf-daily", "--feed", "arxiv.cs_CL", "--force"]
+
+
+def test_force_false_is_not_passed(run_step):
+    code, argv = run_step(force="false")
+    assert code == 0
+    assert argv == ["-m", "paperpress", "run", "--commit", "api"]
+
+
+@pytest.mark.parametrize("value", ["2025-01-01; touch pwned", "$(touch pwned)", "2025-1-1"])
+def test_a_bad_chunk_fails_the_step(run_step, value: str):
+    code, argv = run_step("2025-01-01", value)
+    assert code != 0 and argv is None
+    assert not created_files(run_step.workdir)
 
 
 @pytest.mark.parametrize(
@@ -264,4 +340,4 @@ def test_bad_or_hostile_feed_fails_the_step(run_step, value: str):
     code, argv = run_step(feed=value)
     assert code != 0
     assert argv is None
-    assert not any(run_step.workdir.iterdir())
+    assert not created_files(run_step.workdir)
