@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from paperpress import publish
+from paperpress import publish, store
 from paperpress.cli import main
 from paperpress.config import load_config
 from paperpress.errors import ConfigError, PublishError
+from paperpress.models import Paper
+from paperpress.store import Record
 from tests.fakes.github_server import GitHubState, git, new_bare, serve_github
 from tests.fakes.hf_server import HFState, serve_hf
 from tests.test_cli import RECORDED
@@ -326,3 +328,53 @@ def test_git_mode_says_so_when_the_rebase_conflicts(tmp_path):
     with pytest.raises(PublishError, match="cannot rebase on origin/main"):
         publish.commit_via_git(ours, [ours / "posts"], "ours", sleep=lambda s: None)
     assert git(ours, "status", "--porcelain") == ""  # the rebase was aborted, nothing half-done
+
+
+# --- chunks of a range writing the same data file ----------------------------------------
+
+
+def record(*listings: tuple[str, str], upvotes: int = 0) -> bytes:
+    paper = Paper(arxiv_id="2511.00001", title="A paper", upvotes=upvotes)
+    return Record(paper=paper, listings=tuple(sorted(listings))).to_json().encode()
+
+
+def test_a_data_file_two_chunks_changed_keeps_both_sightings(tmp_path):
+    path = "data/papers/2511.00001.json"
+    start = record(("hf-daily", "2025-11-01"))
+    state = GitHubState(new_bare(tmp_path, {path: start.decode()}))
+    base = {path: publish.blob_sha(start)}
+    first = record(("hf-daily", "2025-11-01"), ("topic", "2025-11-03"), upvotes=7)
+    second = record(("hf-daily", "2025-11-01"), ("topic", "2025-11-12"))
+    with serve_github(state) as url, local_connect("write-token", url) as github:
+        for files in ({path: first}, {path: second}):  # both chunks started from `start`
+            target = publish.Target("octo/blog", "main", files, "GITHUB_TOKEN", base)
+            publish.commit_via_api(github, target, "m", merge=store.merge_files)
+    merged = Record.from_json(state.files()[path].decode())
+    assert merged.listings == (
+        ("hf-daily", "2025-11-01"),
+        ("topic", "2025-11-03"),
+        ("topic", "2025-11-12"),
+    )
+    assert merged.paper.upvotes == 7  # what only the other chunk knew is kept
+
+
+def test_only_files_someone_else_moved_are_merged():
+    ours, theirs, old = b"ours", b"theirs", b"old"
+    changes = {"a": ours, "b": ours, "c": ours}
+    remote = {"a": publish.blob_sha(old), "b": publish.blob_sha(theirs)}
+    base = {"a": publish.blob_sha(old), "b": publish.blob_sha(old)}
+    assert publish.moved_by_others(changes, remote, base) == ["b"]
+    assert publish.moved_by_others(changes, remote, {}) == ["a", "b"]  # no checkout: ask
+    assert store.merge_files("posts/x.md", ours, theirs) is None  # posts: ours wins
+    assert store.merge_files("data/papers/x.json", b"{", record()) is None
+
+
+def test_checkout_blobs_reads_the_commit_checked_out(tmp_path):
+    bare = new_bare(tmp_path, {"data/papers/1.json": "{}\n", "README.md": "x\n"})
+    work = clone(bare, tmp_path / "work")
+    assert publish.checkout_blobs(work) == {
+        "README.md": publish.blob_sha(b"x\n"),
+        "data/papers/1.json": publish.blob_sha(b"{}\n"),
+    }
+    assert publish.checkout_blobs(work / "data") == {"papers/1.json": publish.blob_sha(b"{}\n")}
+    assert publish.checkout_blobs(tmp_path) == {}

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from paperpress import __version__, net, publish
+from paperpress import __version__, net, publish, store
 from paperpress.config import Config, Feed, llm_settings, load_config
 from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
@@ -218,7 +218,8 @@ def _commit(
         folders = [config.site.posts_dir, config.data_dir, config.site.assets_dir]
         results = [publish.commit_via_git(root, folders, message, environ=environ)]
     else:
-        results = publish.commit_all(publish.plan_targets(config, root, environ), message, environ)
+        targets = publish.plan_targets(config, root, environ)
+        results = publish.commit_all(targets, message, environ, merge=store.merge_files)
     for result in results:
         if result.sha:
             where = f"{result.repo}@{result.branch}"

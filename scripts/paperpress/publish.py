@@ -18,7 +18,7 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,6 +45,7 @@ class Target:
     branch: str | None  # None: the repository's default branch
     files: Mapping[str, bytes]
     token_env: str  # the variable holding the token, named in errors
+    base: Mapping[str, str] = field(default_factory=dict)  # path -> blob sha at checkout
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,21 @@ class Published:
 def blob_sha(data: bytes) -> str:
     """The id git gives a file with these bytes (``git hash-object``)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+Merge = Callable[[str, bytes, bytes], "bytes | None"]  # (path, ours, theirs) -> merged or None
+
+
+def moved_by_others(
+    changes: Mapping[str, bytes], remote: Mapping[str, str], base: Mapping[str, str]
+) -> list[str]:
+    """Changed paths that someone else also changed since our checkout (``base``): the
+    remote blob is neither the one we started from nor ours."""
+    return [
+        path
+        for path, data in changes.items()
+        if path in remote and remote[path] not in (base.get(path), blob_sha(data))
+    ]
 
 
 def changed_files(files: Mapping[str, bytes], remote: Mapping[str, str]) -> dict[str, bytes]:
@@ -144,15 +160,38 @@ def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list
         root, [config.site.posts_dir, config.site.assets_dir], config.publish.folder
     )
     data_files = collect(root, [config.data_dir])
+    base = checkout_blobs(root)
     branch = env("PUBLISH_BRANCH") or config.publish.branch or None
     if blog == own or not own:
         files = site_files | data_files if blog == own else site_files
         token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
-        return [Target(blog, branch or (own_branch if blog == own else None), files, token)]
+        branch = branch or (own_branch if blog == own else None)
+        return [Target(blog, branch, files, token, base if blog == own else {})]
     return [
-        Target(own, own_branch, data_files, "GITHUB_TOKEN"),
+        Target(own, own_branch, data_files, "GITHUB_TOKEN", base),
         Target(blog, branch, site_files, "PUBLISH_TOKEN"),
     ]
+
+
+def checkout_blobs(root: Path) -> dict[str, str]:
+    """{path: blob sha} of the commit checked out at ``root`` (empty if it is no checkout);
+    paths relative to ``root``, as ``collect`` gives them."""
+    listing = subprocess.run(
+        ["git", "ls-tree", "-r", "-z", "--full-name", "HEAD", "."],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    if listing.returncode != 0:
+        return {}
+    prefix = _git(root, "rev-parse", "--show-prefix", check=False)
+    blobs = {}
+    for line in filter(None, listing.stdout.decode("utf-8", "replace").split("\0")):
+        meta, _, path = line.partition("\t")
+        _mode, kind, sha = meta.split()
+        if kind == "blob":
+            blobs[path.removeprefix(prefix)] = sha
+    return blobs
 
 
 # --- api mode ---------------------------------------------------------------------------------
@@ -181,10 +220,12 @@ def commit_via_api(
     message: str,
     *,
     attempts: int = ATTEMPTS,
+    merge: Merge | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Published:
     """One commit of every changed file on ``target``, fast-forward only, rebuilt on the new
-    head when the branch moved (at most ``attempts`` times)."""
+    head when the branch moved (at most ``attempts`` times). A file that another run also
+    changed since our checkout is combined with theirs by ``merge`` (ours wins otherwise)."""
     from github import GithubException
 
     repo = github.get_repo(target.repo)  # lazy: no request
@@ -194,7 +235,10 @@ def commit_via_api(
         for attempt in range(1, attempts + 1):
             ref = repo.get_git_ref(f"heads/{branch}")
             head = repo.get_git_commit(ref.object.sha)
-            changes = changed_files(target.files, _remote_tree(repo, head.tree.sha))
+            remote = _remote_tree(repo, head.tree.sha)
+            changes = changed_files(target.files, remote)
+            if merge is not None:
+                changes = _merged(repo, changes, remote, target.base, merge)
             if not changes:
                 return Published(target.repo, branch, None, attempts=attempt)
             tree = repo.create_git_tree(_elements(repo, changes, blobs), base_tree=head.tree)
@@ -229,6 +273,24 @@ def _remote_tree(repo: Repository, tree_sha: str) -> dict[str, str]:
         log.warning("the tree of %s is truncated; sending every file", repo.full_name)
         return {}
     return {entry.path: entry.sha for entry in tree.tree if entry.type == "blob"}
+
+
+def _merged(
+    repo: Repository,
+    changes: dict[str, bytes],
+    remote: Mapping[str, str],
+    base: Mapping[str, str],
+    merge: Merge,
+) -> dict[str, bytes]:
+    import base64
+
+    for path in moved_by_others(changes, remote, base):
+        theirs = base64.b64decode(repo.get_git_blob(remote[path]).content)
+        combined = merge(path, changes[path], theirs)
+        if combined is not None:
+            log.info("%s: combined with the version another run committed", path)
+            changes[path] = combined
+    return {path: data for path, data in changes.items() if remote.get(path) != blob_sha(data)}
 
 
 def _elements(repo: Repository, changes: Mapping[str, bytes], blobs: dict[str, str]) -> list:
@@ -292,6 +354,7 @@ def commit_all(
     environ: Mapping[str, str],
     *,
     client: Callable[[str, str], Github] | None = None,
+    merge: Merge | None = None,
 ) -> list[Published]:
     """Commit each target through the API with its own token (``client``: see connect)."""
     api_url = (environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
@@ -304,7 +367,7 @@ def commit_all(
                 f"{target.token_env} ({_write_access_hint(target)})"
             )
         with (client or connect)(token, api_url) as github:
-            results.append(commit_via_api(github, target, message))
+            results.append(commit_via_api(github, target, message, merge=merge))
     return results
 
 

@@ -75,6 +75,21 @@ class Record:
         listings = tuple(sorted({*self.listings, (paper.feed, paper.day)}))
         return dataclasses.replace(self, paper=fresh, listings=listings)
 
+    def union(self, other: Record) -> Record:
+        """This record and ``other``, written by two runs at once (chunks of a range): every
+        listing of both, and per kind of summary a finished one over a pending one."""
+        summaries = dict(other.summaries)
+        for kind, mine in self.summaries.items():
+            theirs = summaries.get(kind)
+            if theirs is None or mine.status == "done" or theirs.status != "done":
+                summaries[kind] = mine
+        return Record(
+            paper=other.merged(self.paper).paper,  # ours, with what only theirs knows
+            listings=tuple(sorted({*self.listings, *other.listings})),
+            summaries=summaries,
+            figures=self.figures or other.figures,
+        )
+
     def with_summary(self, kind: str, summary: SummaryRecord) -> Record:
         return dataclasses.replace(self, summaries={**self.summaries, kind: summary})
 
@@ -119,6 +134,20 @@ class Store:
                 yield Record.from_json(path.read_text(encoding="utf-8"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise PublishError(f"{path}: not a paperpress data file ({exc})") from exc
+
+
+def merge_files(path: str, ours: bytes, theirs: bytes) -> bytes | None:
+    """For publishing: a data file both this run and another one changed, as one record;
+    None for any other file (ours wins) or a file that is not a record."""
+    if not (path.endswith(".json") and "papers/" in path):
+        return None
+    try:
+        mine, other = Record.from_json(ours.decode()), Record.from_json(theirs.decode())
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if mine.paper.arxiv_id != other.paper.arxiv_id:
+        return None
+    return mine.union(other).to_json().encode()
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -3,6 +3,7 @@ backed by a real bare git repository, so that tests check the result with git it
 
 Endpoints (under ``/repos/{owner}/{name}``): the repository, ``git/ref(s)/heads/{branch}``
 (GET, and PATCH with GitHub's 422 "Update is not a fast forward"), ``git/commits/{sha}``,
+``git/blobs/{sha}``,
 ``git/trees/{sha}?recursive=1``, and POST ``git/blobs``, ``git/trees``, ``git/commits``.
 Like GitHub: an empty repository answers 409, a bad token 401, a read-only token 403 on
 writes, and a commit sent without author or committer is marked as signed ("verified").
@@ -157,6 +158,14 @@ def serve_github(state: GitHubState) -> Iterator[str]:
                 return 200, answer
             if method == "GET" and parts[:2] == ["git", "commits"]:
                 return 200, self._commit(parts[2])
+            if method == "GET" and parts[:2] == ["git", "blobs"]:
+                data = subprocess.run(
+                    ["git", "-C", str(state.bare), "cat-file", "blob", parts[2]],
+                    capture_output=True,
+                    check=True,
+                ).stdout
+                content = base64.b64encode(data).decode()
+                return 200, {"sha": parts[2], "content": content, "encoding": "base64"}
             if method == "GET" and parts[:2] == ["git", "trees"]:
                 return 200, self._tree(parts[2], recursive="recursive" in query)
             if method == "POST" and path == "/git/blobs":
