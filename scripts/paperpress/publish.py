@@ -162,6 +162,12 @@ def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list
     data_files = collect(root, [config.data_dir])
     base = checkout_blobs(root)
     branch = env("PUBLISH_BRANCH") or config.publish.branch or None
+    if not own:
+        log.warning(
+            "GITHUB_REPOSITORY is not set: %s stays local, only posts go to %s",
+            config.data_dir,
+            blog,
+        )
     if blog == own or not own:
         files = site_files | data_files if blog == own else site_files
         token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
