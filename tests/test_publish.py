@@ -378,7 +378,7 @@ def test_checkout_blobs_reads_the_commit_checked_out(tmp_path):
         "data/papers/1.json": publish.blob_sha(b"{}\n"),
     }
     assert publish.checkout_blobs(work / "data") == {"papers/1.json": publish.blob_sha(b"{}\n")}
-    assert publish.checkout_blobs(tmp_path) == {}
+    assert publish.checkout_blobs(tmp_path) is None
 
 
 def test_cli_run_with_commit_git_pushes_posts_and_data(tmp_path, capsys):
@@ -394,3 +394,18 @@ def test_cli_run_with_commit_git_pushes_posts_and_data(tmp_path, capsys):
     assert "posts/2025-11-11-hf-daily.md" in pushed and len(pushed) == 1 + 1 + 2
     assert "templates/digest.md.j2" not in pushed and "config.yaml" not in pushed
     assert "committed 3 files to" in capsys.readouterr().out
+
+
+def test_chunks_from_one_checkout_do_not_revert_each_others_files(tmp_path):
+    # Both chunks hold stale copies of the files the other one changes.
+    seed = {"posts/a.md": "old a\n", "posts/b.md": "old b\n"}
+    state = GitHubState(new_bare(tmp_path, seed))
+    base = {path: publish.blob_sha(text.encode()) for path, text in seed.items()}
+    chunk_a = {"posts/a.md": b"new a\n", "posts/b.md": b"old b\n"}
+    chunk_b = {"posts/a.md": b"old a\n", "posts/b.md": b"new b\n"}
+    with serve_github(state) as url, local_connect("write-token", url) as github:
+        for files in (chunk_a, chunk_b):
+            target = publish.Target("octo/blog", "main", files, "GITHUB_TOKEN", base)
+            result = publish.commit_via_api(github, target, "m")
+            assert len(result.changed) == 1
+    assert state.files() == {"posts/a.md": b"new a\n", "posts/b.md": b"new b\n"}

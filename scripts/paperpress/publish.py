@@ -1,9 +1,10 @@
 """Commit what a run wrote: ``none`` (files only), ``git`` (commit and push the checkout) or
 ``api`` (one atomic commit through GitHub's Git Data API, with PyGithub).
 
-The api mode compares the local files with the target branch's tree by git blob hash, so
-it commits exactly what differs, commits nothing when nothing does, and heals a run whose
-commit failed. Text files travel inline in the tree request, binary ones as blobs: a
+The api mode takes the files this run changed since its checkout (every file, outside a
+checkout) and compares them with the target branch's tree by git blob hash, so it commits
+exactly what differs, commits nothing when nothing does, never reverts a file another run
+changed meanwhile, and heals a run whose commit failed. Text files travel inline in the tree request, binary ones as blobs: a
 typical day is four write requests. A branch that moved meanwhile answers 422; the commit
 is then rebuilt on the new head, so two publishers never lose each other's files.
 
@@ -18,7 +19,7 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,16 @@ class Target:
     branch: str | None  # None: the repository's default branch
     files: Mapping[str, bytes]
     token_env: str  # the variable holding the token, named in errors
-    base: Mapping[str, str] = field(default_factory=dict)  # path -> blob sha at checkout
+    # {path: blob sha} of the checkout the files were made in; None when unknown. Only files
+    # that differ from it are this run's work: the rest may be stale copies of files that
+    # another run (a chunk of the same range) has changed since, and are left alone.
+    base: Mapping[str, str] | None = None
+
+    def own_changes(self) -> dict[str, bytes]:
+        if self.base is None:
+            return dict(self.files)
+        base = self.base
+        return {path: data for path, data in self.files.items() if base.get(path) != blob_sha(data)}
 
 
 @dataclass(frozen=True)
@@ -172,24 +182,27 @@ def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list
         files = site_files | data_files if blog == own else site_files
         token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
         branch = branch or (own_branch if blog == own else None)
-        return [Target(blog, branch, files, token, base if blog == own else {})]
+        return [Target(blog, branch, files, token, base if blog == own else None)]
     return [
         Target(own, own_branch, data_files, "GITHUB_TOKEN", base),
         Target(blog, branch, site_files, "PUBLISH_TOKEN"),
     ]
 
 
-def checkout_blobs(root: Path) -> dict[str, str]:
-    """{path: blob sha} of the commit checked out at ``root`` (empty if it is no checkout);
+def checkout_blobs(root: Path) -> dict[str, str] | None:
+    """{path: blob sha} of the commit checked out at ``root`` (None if it is no checkout);
     paths relative to ``root``, as ``collect`` gives them."""
-    listing = subprocess.run(
-        ["git", "ls-tree", "-r", "-z", "--full-name", "HEAD", "."],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
+    try:
+        listing = subprocess.run(
+            ["git", "ls-tree", "-r", "-z", "--full-name", "HEAD", "."],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:  # no git
+        return None
     if listing.returncode != 0:
-        return {}
+        return None
     prefix = _git(root, "rev-parse", "--show-prefix", check=False)
     blobs = {}
     for line in filter(None, listing.stdout.decode("utf-8", "replace").split("\0")):
@@ -238,13 +251,14 @@ def commit_via_api(
     try:
         branch = target.branch or repo.default_branch
         blobs: dict[str, str] = {}  # binary files already uploaded, by content hash
+        mine = target.own_changes()
         for attempt in range(1, attempts + 1):
             ref = repo.get_git_ref(f"heads/{branch}")
             head = repo.get_git_commit(ref.object.sha)
             remote = _remote_tree(repo, head.tree.sha)
-            changes = changed_files(target.files, remote)
+            changes = changed_files(mine, remote)
             if merge is not None:
-                changes = _merged(repo, changes, remote, target.base, merge)
+                changes = _merged(repo, changes, remote, target.base or {}, merge)
             if not changes:
                 return Published(target.repo, branch, None, attempts=attempt)
             tree = repo.create_git_tree(_elements(repo, changes, blobs), base_tree=head.tree)
