@@ -61,7 +61,9 @@ def md_url(url: str | None) -> str | None:
         parts = urlsplit(cleaned)
     except ValueError:  # "http://[x" (a bad IPv6 host), a netloc that NFKC changes ...
         return None
-    site_path = not parts.scheme and not parts.netloc and cleaned.startswith("/")
+    # "//host" is a link to another host (protocol-relative), not a site path
+    site_path = not parts.scheme and cleaned.startswith("/") and not cleaned.startswith("//")
+    site_path = site_path and not parts.netloc
     if not site_path and (parts.scheme not in ("http", "https") or not parts.netloc):
         return None
     return quote(cleaned, safe=":/?#@!$&*+,;=%~-._[]")
