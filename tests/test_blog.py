@@ -1,0 +1,356 @@
+"""The proof a reader sees: real posts built into the example blogs, read as HTML and in a
+browser.
+
+The posts are what ``make demo`` makes from the recorded fixtures (the real CLI, offline):
+every digest and topic post, in Hexo (Chinese) and Hugo (English). Beside them, a digest and
+a topic post of hostile input per flavor (tests/test_sites.py). ``make site``'s own code
+(demo/build_site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
+Headless Chromium then loads a digest and a topic post of each site over 127.0.0.1 and saves
+full-page screenshots to build/screenshots/ (CI keeps them as an artifact).
+
+``PAPERPRESS_UPDATE_SCREENSHOT=1`` also rewrites docs/screenshot-digest.png for the README.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import html
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageStat
+
+from demo.build_site import Page, build_hexo, build_hugo, find_assets, find_posts
+from paperpress.cli import main as paperpress
+from paperpress.config import ArxivTopicFeed
+from paperpress.escape import plain
+from paperpress.models import Paper as PaperRecord
+from paperpress.render import make_environment, render_digest
+from paperpress.render_topic import render_topic
+from tests import tools
+from tests.browser import Chromium
+from tests.test_sites import (
+    _TYPOGRAPHY,
+    LITERALS,
+    _entries,
+    _papers,
+    _read_html,
+    _site,
+    _topic_entries,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+DAY = "2025-11-11"
+SHOTS = ROOT / "build" / "screenshots"
+README_SHOT = ROOT / "docs" / "screenshot-digest.png"
+HOSTILE_FEED_TITLE = "<script>alert(1)</script> {{ .Title }} {% raw %} - y: no"
+DEMO_CONFIGS = {"hexo": ("config.yaml", "data"), "hugo": ("config-hugo.yaml", "data-en")}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """What a post must show of one paper."""
+
+    title: str
+    urls: list[str]  # links and images
+
+
+@dataclass(frozen=True)
+class Site:
+    out: Path
+    pages: dict[str, Page]  # by post file stem
+    papers: dict[str, list[Paper]]  # by post file stem
+    hostile: set[str]  # the stems of the hostile posts
+
+
+def _demo_posts(tmp: Path) -> dict[str, dict[str, list[Paper]]]:
+    """Run what `make demo` runs into ``tmp/preview``; the papers of each post, by flavor."""
+    sys.path.insert(0, str(ROOT / "demo"))
+    try:
+        from make_recordings import main as make_recordings
+    finally:
+        sys.path.pop(0)
+    recordings = tmp / "recordings"
+    make_recordings(recordings)
+    papers: dict[str, dict[str, list[Paper]]] = {}
+    for flavor, (name, data) in DEMO_CONFIGS.items():
+        config = tmp / name
+        text = (ROOT / "demo" / name).read_text().replace("../", f"{ROOT}/")
+        config.write_text(text.replace(f"{ROOT}/preview", str(tmp / "preview")))
+        args = ["run", "--config", str(config), "--date", DAY, "--replay", str(recordings)]
+        assert paperpress(args, environ={}) == 0
+        papers[flavor] = _papers_by_post(tmp / "preview" / data / "papers")
+    return papers
+
+
+def _papers_by_post(folder: Path) -> dict[str, list[Paper]]:
+    """From the run's data files: each paper's title, links and images, by post."""
+    posts: dict[str, list[Paper]] = {}
+    for path in sorted(folder.glob("*.json")):
+        record = json.loads(path.read_text("utf-8"))
+        paper = record["paper"]
+        urls = [url for url in paper["links"].values() if url]
+        urls += [figure["url"] for figure in record["figures"]]
+        urls += [paper["thumbnail"]] if paper.get("thumbnail") else []
+        for listing in record["listings"]:
+            stem = f"{listing['day']}-{listing['feed']}"
+            posts.setdefault(stem, []).append(Paper(plain(paper["title"]), urls))
+    return posts
+
+
+def _hostile_posts(folder: Path, flavor: str) -> dict[str, list[Paper]]:
+    """A digest and a topic post of hostile input (tests/test_sites.py), written to ``folder``.
+    The first paper of each is the hostile one: its URLs are mangled or dropped on purpose
+    (test_sites checks how), so only the others' URLs are expected as they are."""
+    env = make_environment(ROOT / "templates")
+    folder.mkdir(parents=True)
+    digest = render_digest(
+        env,
+        _site(flavor),
+        feed_name="hostile-digest",
+        tags=["Hugging Face", "y", "no"],
+        day=DAY,
+        entries=_entries(_papers(), "en"),
+        language="en",
+    )
+    feed = ArxivTopicFeed(
+        kind="arxiv_topic", name="hostile-topic", title=HOSTILE_FEED_TITLE, keywords=["x"]
+    )
+    entries = _topic_entries("en")
+    topic = render_topic(env, _site(flavor), feed, day=DAY, entries=entries, language="en")
+    for post in (digest, topic):
+        (folder / post.path).write_text(post.text, encoding="utf-8")
+    nasty, *papers = _papers()
+    nasty_entry, *topic_entries = entries
+    return {
+        Path(digest.path).stem: [
+            Paper(plain(nasty.title), []),
+            *(Paper(plain(paper.title), _urls(paper)) for paper in papers),
+        ],
+        Path(topic.path).stem: [
+            Paper(plain(nasty_entry.paper.title), []),
+            *(
+                Paper(plain(entry.paper.title), _urls(entry.paper, entry.figures))
+                if entry.summary and entry.summary.status == "done"
+                # A pending topic paper has no detailed summary, so no links line: its PDF.
+                else Paper(plain(entry.paper.title), [entry.paper.links.pdf or ""])
+                for entry in topic_entries
+            ),
+        ],
+    }
+
+
+def _urls(paper: PaperRecord, figures: Iterable[dict[str, str]] = ()) -> list[str]:
+    links = [url for url in dataclasses.astuple(paper.links) if url]
+    return links + [paper.thumbnail] * bool(paper.thumbnail) + [f["url"] for f in figures]
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
+    tools.hugo()
+    tools.node()
+    tools.hexo_modules()
+    tmp = tmp_path_factory.mktemp("blog")
+    papers = _demo_posts(tmp)
+    assets = find_assets([tmp / "preview"])
+    built = {}
+    for flavor, build in (("hugo", build_hugo), ("hexo", build_hexo)):
+        hostile = _hostile_posts(tmp / "hostile" / flavor, flavor)
+        posts = [
+            post
+            for post in find_posts(tmp / "preview") + find_posts(tmp / "hostile" / flavor)
+            if post.flavor == flavor
+        ]
+        assert len(posts) == 4, [post.path for post in posts]
+        out = tmp / "build" / flavor
+        pages = {page.source.name: page for page in build(posts, assets, out)}
+        built[flavor] = Site(out, pages, papers[flavor] | hostile, set(hostile))
+    return built
+
+
+# --- The builds: every post, as written -----------------------------------------------------
+
+
+def test_every_post_is_built_with_its_title_date_and_tags(sites: dict[str, Site]) -> None:
+    """build_site checks these and raises; here, that it checked what we think it did."""
+    for flavor, site in sites.items():
+        assert set(site.pages) == {
+            f"{DAY}-hf-daily",
+            f"{DAY}-software-testing",
+            f"{DAY}-hostile-digest",
+            f"{DAY}-hostile-topic",
+        }, flavor
+        for name, page in site.pages.items():
+            meta = page.source.meta
+            assert page.file.is_file(), name
+            assert page.title == meta["title"]
+            assert page.date.strftime("%Y-%m-%d %H:%M") == f"{DAY} 00:00", name
+            written = {str(tag) for tag in meta["tags"]}
+            assert sorted(set(page.tags)) == sorted(written), name
+
+
+def test_hexo_permalinks_carry_the_posts_own_day(sites: dict[str, Site]) -> None:
+    """Built under TZ=UTC, a post dated 2025-11-11 00:00 in Asia/Shanghai stays on the 11th."""
+    for page in sites["hexo"].pages.values():
+        assert page.url.startswith("/2025/11/11/"), page.url
+
+
+# --- The pages: every paper once, every URL, no code, math as written ----------------------
+
+
+def _links(content: str) -> set[str]:
+    return {html.unescape(url) for url in re.findall(r'(?:href|src)="([^"]*)"', content)}
+
+
+def _paper_headings(content: str) -> list[str]:
+    """The h2 headings of a post, one per paper, without the digest's ``N. `` prefix."""
+    page = _read_html(content)
+    headings = [text.translate(_TYPOGRAPHY).strip() for tag, text in page.headings if tag == "h2"]
+    return [re.sub(r"^\d+\. ", "", heading) for heading in headings]
+
+
+def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Site]) -> None:
+    for flavor, site in sites.items():
+        for name, page in site.pages.items():
+            content = tools.post_content(page.file.read_text("utf-8"))
+            papers = site.papers[name]
+            headings = _paper_headings(content)
+            assert len(headings) == len(papers), (flavor, name)
+            links = _links(content)
+            for paper in papers:
+                title = paper.title.translate(_TYPOGRAPHY)
+                assert headings.count(title) == 1, (flavor, name, title)
+                missing = [url for url in paper.urls if url not in links]
+                assert not missing, (flavor, name, missing)
+
+
+def test_no_page_runs_code_from_its_input(sites: dict[str, Site]) -> None:
+    """Every HTML file of both builds: only the layout's own MathJax script, nothing else."""
+    for flavor, site in sites.items():
+        pages = sorted(site.out.rglob("*.html"))
+        assert len(pages) > len(site.pages), flavor
+        for path in pages:
+            assert tools.foreign_code(path.read_text("utf-8")) == [], path
+
+
+def test_math_reaches_the_page_as_written(sites: dict[str, Site]) -> None:
+    """MathJax/KaTeX read the page's text: the delimiters and the ``_`` and ``*`` inside them
+    must arrive as written, not as emphasis or escapes. The layout loads MathJax there."""
+    math = [literal for literal in LITERALS if "$" in literal or "\\(" in literal]
+    assert len(math) >= 4
+    for flavor, site in sites.items():
+        for name in site.hostile:
+            page = site.pages[name].file.read_text("utf-8")
+            text = _read_html(tools.post_content(page)).text
+            for literal in math:
+                assert literal in text, (flavor, name, literal)
+            assert "mathjax@3" in page.split("</head>", 1)[0], (flavor, name)
+
+
+def test_the_two_sites_share_one_stylesheet() -> None:
+    hugo = ROOT / "templates" / "site" / "hugo" / "static" / "css" / "style.css"
+    hexo = ROOT / "templates" / "site" / "hexo" / "themes" / "paperpress" / "source" / "css"
+    assert hugo.read_text() == (hexo / "style.css").read_text()
+
+
+# --- In a browser ---------------------------------------------------------------------------
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def _serve(folder: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+_LOOK = """(() => {
+  const h1 = document.querySelector('h1.post-title');
+  const box = h1 ? h1.getBoundingClientRect() : null;
+  const style = h1 ? getComputedStyle(h1) : null;
+  return {
+    title: document.title,
+    h1: h1 ? h1.innerText : null,
+    h1Visible: !!box && box.width > 0 && box.height > 0 && style.visibility === 'visible',
+    text: document.querySelector('.post-content').innerText,
+    styled: getComputedStyle(document.body).maxWidth !== 'none',
+    brokenLocalImages: [...document.images]
+      .filter((img) => img.src.startsWith(location.origin) && !img.naturalWidth)
+      .map((img) => img.src),
+  };
+})()"""
+
+
+def _check_screenshot(path: Path, size: tuple[int, int]) -> None:
+    """A full-page PNG with something on it: not one colour, and ink on a fair share of rows."""
+    with Image.open(path) as image:
+        assert image.size == size
+        gray = image.convert("L")
+        assert ImageStat.Stat(gray).stddev[0] > 10, f"{path} is blank"
+        # Dark pixels, then one column: a row with any ink is above zero.
+        ink = gray.point(lambda value: 255 if value < 128 else 0)
+        rows = list(ink.resize((1, gray.height), Image.Resampling.BOX).getdata())
+        inked = sum(1 for value in rows if value > 0)
+        assert inked > len(rows) / 10, f"{path}: almost no text ({inked} of {len(rows)} rows)"
+
+
+def test_chromium_shows_a_digest_and_a_topic_post(sites: dict[str, Site]) -> None:
+    binary = tools.chromium()
+    shown = []
+    with Chromium(binary) as browser:
+        for flavor in ("hugo", "hexo"):
+            site = sites[flavor]
+            with _serve(site.out) as base:
+                for feed in ("hf-daily", "software-testing"):
+                    page = site.pages[f"{DAY}-{feed}"]
+                    browser.open(base + page.url)
+                    look = browser.evaluate(_LOOK)
+                    assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
+                    assert look["title"].startswith(page.title)
+                    assert look["styled"], "the stylesheet did not load"
+                    assert look["brokenLocalImages"] == []
+                    for paper in site.papers[page.source.name]:
+                        assert paper.title in look["text"].translate(_TYPOGRAPHY), paper.title
+                    # Unfold abstracts and screenshots, so the picture shows all of the post.
+                    browser.evaluate(
+                        "document.querySelectorAll('details').forEach(d => d.open = true)"
+                    )
+                    shot = SHOTS / f"{flavor}-{feed}.png"
+                    size = browser.screenshot(shot)
+                    assert size[1] > browser.height, "not the full page"
+                    _check_screenshot(shot, size)
+                    shown.append(shot)
+    assert len(shown) == 4
+    if os.environ.get("PAPERPRESS_UPDATE_SCREENSHOT") == "1":
+        _save_readme_screenshot(SHOTS / "hugo-hf-daily.png")
+
+
+def _save_readme_screenshot(shot: Path) -> None:
+    """The top of the Hugo digest, around its column, small enough for the README."""
+    with Image.open(shot) as image:
+        middle = image.width // 2
+        top = image.crop((middle - 492, 0, middle + 492, 860))
+    README_SHOT.parent.mkdir(exist_ok=True)
+    top.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(README_SHOT, optimize=True)
+    assert README_SHOT.stat().st_size < 300 * 1024
