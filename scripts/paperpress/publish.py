@@ -4,9 +4,10 @@
 The api mode takes the files this run changed since its checkout (every file, outside a
 checkout) and compares them with the target branch's tree by git blob hash, so it commits
 exactly what differs, commits nothing when nothing does, never reverts a file another run
-changed meanwhile, and heals a run whose commit failed. Text files travel inline in the tree request, binary ones as blobs: a
-typical day is four write requests. A branch that moved meanwhile answers 422; the commit
-is then rebuilt on the new head, so two publishers never lose each other's files.
+changed meanwhile, and heals a run whose commit failed. Text files travel inline in the
+tree request, binary ones as blobs: a typical day is four write requests. A branch that
+moved meanwhile answers 422; the commit is then rebuilt on the new head, so two publishers
+never lose each other's files.
 
 No author or committer is sent: GitHub then signs the commit as the token's owner (the
 "Verified" badge for the workflow token and for GitHub Apps).
