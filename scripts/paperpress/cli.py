@@ -13,15 +13,16 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from paperpress import __version__, net
+from paperpress import __version__
 from paperpress.config import Config, Feed, llm_settings, load_config
 from paperpress.errors import ConfigError, PaperpressError
-from paperpress.pipeline import Clients, Report, render_stored, run
 from paperpress.progress import make_progress, setup_logging
-from paperpress.render import make_environment
-from paperpress.sources import arxiv
-from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, Summarizer, load_prompt
+
+if TYPE_CHECKING:  # the run's modules are imported when a command needs them: --help is quick
+    from paperpress.pipeline import Report
+    from paperpress.summarize import Summarizer
 
 log = logging.getLogger("paperpress")
 
@@ -143,6 +144,9 @@ def parse_day(value: str | None, *, today: date) -> str:
 
 def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings."""
+    from paperpress.render import make_environment
+    from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, load_prompt
+
     settings = llm_settings(config.llm, environ)
     kinds = ("digest", "topic")
     if settings.enabled:
@@ -159,6 +163,10 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
+    from paperpress import net
+    from paperpress.pipeline import Clients, run
+    from paperpress.sources import arxiv
+
     today = datetime.now(UTC).date()
     day = parse_day(args.date, today=today) if args.date else None
     summarizers = make_summarizers(config, environ)
@@ -187,6 +195,8 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
 
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
+    from paperpress.pipeline import render_stored
+
     day = parse_day(args.date, today=date.max) if args.date else None
 
     def show(path: Path, changed: bool) -> None:
@@ -214,7 +224,10 @@ def _print_report(report: Report, *, dry_run: bool) -> None:
         f"{name} {report.total(name)}"
         for name in ("fetched", "summarized", "cached", "pending", "skipped")
     )
-    print(f"done: {counts}, tokens used {report.total('tokens'):,}")
+    usage = report.usage
+    split = f" (prompt {usage.prompt:,}, completion {usage.completion:,})" if usage.total else ""
+    cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
+    print(f"done: {counts}, tokens used {report.total('tokens'):,}{split}{cost}")
     if report.total("pending"):
         print("pending summaries are kept in data/ and retried on the next run")
 
