@@ -34,8 +34,9 @@ test: $(VENV)/.dev  ## ruff, then the whole offline test suite
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.runtime  ## print timings of a cold run, a cached re-run and a re-render
-	$(BIN)/python demo/bench.py
+LATENCY ?= 2
+bench: $(VENV)/.runtime  ## speed, memory and fault drill of the real CLI against a local LLM server
+	$(BIN)/python demo/bench.py --latency $(LATENCY)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -14,10 +14,13 @@ is empty; an action is an ``Action`` or a callable taking the request body and r
 one of ``faults``, picked from a hash of the request and how often it was seen before, so the
 same run of requests meets the same faults whatever order the threads take.
 
-``latency`` delays every answer; ``reject_response_format`` answers 400 to requests whose
-``response_format`` type it names, without consuming the script. Every request body is
-recorded (``requests``), so are the kind of every answer (``served``), the usage reported in
-replies (``usage_sent``: prompt and completion tokens) and the most requests ever in flight.
+``latency`` is how long the server takes to answer (the time it spends making the answer
+included, so a slow script does not add to it); ``reject_response_format`` answers 400 to
+requests whose ``response_format`` type it names, without consuming the script. Every
+request body is recorded (``requests``), so are the kind of every answer (``served``), the
+usage reported in replies (``usage_sent``: prompt and completion tokens) and the most
+requests ever in flight (a request stops counting once it hangs: its client may have given
+up long before).
 
     with FakeOpenAI(default=reply('{"a": 1}')) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test")
@@ -184,10 +187,11 @@ class FakeOpenAI:
                 self.usage_sent[0] += action.usage[0]
                 self.usage_sent[1] += action.usage[1]
 
-    def _enter(self, step: int) -> None:
+    def _enter(self, step: int, *, track: bool = True) -> None:
         with self._lock:
             self.in_flight += step
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if track:
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
 
 def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
@@ -230,12 +234,17 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 fake._enter(-1)
 
         def _reply(self, body: dict[str, Any]) -> None:
+            started = time.monotonic()
             action = fake._next(body)
             fake._served(action)
             if fake.latency:
-                fake._stopping.wait(fake.latency)
+                fake._stopping.wait(max(0.0, fake.latency - (time.monotonic() - started)))
             if action.kind == "hang":
-                fake._stopping.wait(action.seconds)
+                fake._enter(-1, track=False)
+                try:
+                    fake._stopping.wait(action.seconds)
+                finally:
+                    fake._enter(+1, track=False)
                 self.close_connection = True
                 return self.answer(504, error(504, "gateway timeout").body)
             if action.kind == "error":
