@@ -22,9 +22,7 @@ from paperpress.models import DigestSummary, Paper, SummaryRecord
 from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import (
-    Budget,
     LLMSummarizer,
-    Usage,
     build_messages,
     extract_json,
     load_prompt,
@@ -32,6 +30,7 @@ from paperpress.summarize import (
     summarize_all,
     summary_key,
 )
+from paperpress.usage import Budget, Usage
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.openai_server import (
     Action,

@@ -27,7 +27,8 @@ from paperpress.render import Entry, make_environment, render_digest
 from paperpress.render_topic import TopicEntry, render_topic
 from paperpress.sources import hf
 from paperpress.store import Record, Store, sweep_temp_files, write_if_changed
-from paperpress.summarize import Budget, Summarizer, Usage, summarize_all, summary_key
+from paperpress.summarize import Summarizer, summarize_all, summary_key
+from paperpress.usage import Budget, Usage
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +121,9 @@ def run(
     env = make_environment(config.templates_dir)
     budget = topics.ImageBudget(config.site.images_per_run)
     report = Report()
+    progress = progress or QuietProgress()
     for feed in feeds:
-        job = _FeedJob(
-            config,
-            feed,
-            store,
-            env,
-            clients,
-            force,
-            dry_run,
-            progress or QuietProgress(),
-            report.usage,
-        )
+        job = _FeedJob(config, feed, store, env, clients, force, dry_run, progress, report.usage)
         feed_day = day or default_day(feed, today)
         try:
             report.feeds.append(job.run(feed_day, budget))

@@ -3,7 +3,8 @@
 Pure parts: prompt building (``build_messages``), reply parsing (``parse_summary``) and
 cache keys. The shell: ``LLMSummarizer`` (one structured call per paper, through the
 openai SDK, which already retries 429/5xx/timeouts with backoff honouring Retry-After) and
-``summarize_all`` (bounded concurrency; a failure makes that one paper pending).
+``summarize_all`` (bounded concurrency; a failure makes that one paper pending; the usage
+the API reports is summed, and a run's budget stops new calls, see ``usage``).
 
 Structured output is asked for in the strongest form the provider accepts: a JSON schema
 response format, then JSON mode, then plain text; replies are read tolerantly (``<think>``
@@ -13,24 +14,24 @@ blocks and code fences stripped) and one repair call is made when validation fai
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import functools
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
 from pydantic import BaseModel, ValidationError
 
 from paperpress import USER_AGENT, extractive
-from paperpress.config import LLMSettings, Price
+from paperpress.config import LLMSettings
 from paperpress.errors import SummaryError
 from paperpress.fulltext import FullText
 from paperpress.models import SCHEMAS, DigestSummary, Paper, SummaryRecord
+from paperpress.usage import Budget, Usage
 
 if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
     import openai
@@ -132,51 +133,10 @@ def parse_summary(reply: str, schema: type[BaseModel] = DigestSummary) -> BaseMo
 # --- The shell: LLM calls ---------------------------------------------------------------
 
 
-@dataclass
-class Usage:
-    """Tokens the API reported, summed over calls; failed calls count when it reported them
-    (an off-schema reply is billed like a good one)."""
-
-    prompt: int = 0
-    completion: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.prompt + self.completion
-
-    def add(self, other: Usage) -> None:
-        self.prompt += other.prompt
-        self.completion += other.completion
-
-    def cost(self, price: Price) -> float:
-        """US dollars at ``price`` (per million tokens)."""
-        return (
-            self.prompt * price.prompt_per_million + self.completion * price.completion_per_million
-        ) / 1_000_000
-
-
-@dataclass(frozen=True)
-class Budget:
-    """A run's spending cap: tokens, or dollars at a configured price. Once it is reached no
-    new paper is sent; calls already in flight finish (at most ``concurrency`` of them)."""
-
-    tokens: int | None = None
-    usd: float | None = None
-    price: Price | None = None
-
-    def used_up(self, spent: Usage) -> str | None:
-        """Why no new call may start, or None while there is budget left."""
-        if self.tokens is not None and spent.total >= self.tokens:
-            return f"the run's token budget ({self.tokens:,}) is used up"
-        if self.usd is not None and self.price is not None and spent.cost(self.price) >= self.usd:
-            return f"the run's cost budget (${self.usd:g}) is used up"
-        return None
-
-
 @dataclass(frozen=True)
 class Outcome:
     summary: BaseModel
-    usage: Usage = dataclasses.field(default_factory=Usage)
+    usage: Usage = field(default_factory=Usage)
 
     @property
     def tokens(self) -> int:
@@ -370,7 +330,7 @@ async def summarize_all(
     summarizer: Summarizer,
     *,
     concurrency: int,
-    budget: Budget = Budget(),
+    budget: Budget | None = None,
     spent: Usage | None = None,
     materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
@@ -383,6 +343,7 @@ async def summarize_all(
     Never raises for one paper: a failure becomes a pending record with its error.
     """
     gate = asyncio.Semaphore(concurrency)
+    budget = budget or Budget()
     spent = Usage() if spent is None else spent
 
     async def one(paper: Paper) -> tuple[str, SummaryRecord]:
