@@ -28,6 +28,8 @@ from paperpress.errors import PublishError
 from paperpress.models import Paper, SummaryRecord
 from paperpress.text import safe_filename
 
+TEMP_SUFFIX = ".paperpress-tmp"  # hidden temp files: ".<name>.<random>.paperpress-tmp"
+
 
 @dataclass(frozen=True)
 class Record:
@@ -146,9 +148,6 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc}") from exc
     return True
-
-
-TEMP_SUFFIX = ".paperpress-tmp"
 
 
 def sweep_temp_files(*folders: Path) -> list[Path]:
