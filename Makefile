@@ -41,8 +41,9 @@ ASSETS ?= images
 site: $(VENV)/.dev  ## build posts into build/hugo/ and build/hexo/
 	$(BIN)/python demo/build_site.py --posts $(POSTS) --assets $(ASSETS) --out build
 
-bench: $(VENV)/.runtime  ## print timings of a cold run, a cached re-run and a re-render
-	$(BIN)/python demo/bench.py
+LATENCY ?= 2
+bench: $(VENV)/.runtime  ## speed, memory and fault drill of the real CLI against a local LLM server
+	$(BIN)/python demo/bench.py --latency $(LATENCY)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

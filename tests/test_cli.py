@@ -205,3 +205,40 @@ def test_one_feed_down_does_not_cost_the_others_their_post(project, capsys):
     assert "broken 2025-11-11: failed; no post written" in out
     assert "paperpress: failed: broken 2025-11-11: GET" in err and "HTTP 404" in err
     assert (project / "posts" / "2025-11-11-hf-daily.md").exists()
+
+
+def test_the_summary_line_splits_the_tokens_and_prices_them(project, capsys):
+    from tests.fakes.openai_server import FakeOpenAI, reply
+    from tests.test_summarize import VALID_TEXT
+
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED[:4]})) as base,
+        FakeOpenAI(default=reply(VALID_TEXT, prompt_tokens=900, completion_tokens=100)) as llm,
+    ):
+        path = project / "config.yaml"
+        path.write_text(
+            "llm:\n  concurrency: 1\n"
+            "  price: {prompt_per_million: 1.0, completion_per_million: 4.0}\n"
+            "  budget_usd: 0.0025\n"  # $0.0013 a paper: two papers, then stop
+            f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{base}'}}\n"
+        )
+        env = {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": llm.base_url}
+        assert main(["run", "--config", str(path), "--date", "2025-11-11"], environ=env) == 0
+    out = capsys.readouterr().out
+    assert len(llm.requests) == 2
+    assert (
+        "summarized 2, cached 0, pending 2, skipped 0, tokens used 2,000 "
+        "(prompt 1,800, completion 200), cost $0.0026" in out
+    )
+    assert "retried on the next run" in out
+
+
+def test_help_imports_neither_the_openai_sdk_nor_the_pipeline():
+    """``paperpress --help`` stays quick: the heavy modules load when a command needs them."""
+    code = (
+        "import sys, paperpress.cli as cli\n"
+        "heavy = {'openai', 'paperpress.pipeline', 'pypdfium2', 'httpx2'} & set(sys.modules)\n"
+        "print(sorted(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

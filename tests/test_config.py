@@ -47,6 +47,8 @@ def test_defaults_and_relative_paths_resolve_against_the_config_folder(tmp_path)
         ("llm: {language: fr}\n" + MINIMAL, "llm.language: Input should be 'zh' or 'en'"),
         ("llm: {concurrency: 0}\n" + MINIMAL, "llm.concurrency: Input should be greater"),
         ("site: {timezone: Mars/Olympus}\n" + MINIMAL, "unknown time zone 'Mars/Olympus'"),
+        ("llm: {budget_usd: 1}\n" + MINIMAL, "llm: budget_usd needs llm.price"),
+        ("llm: {price: {prompt_per_million: 1}}\n" + MINIMAL, "completion_per_million: Field"),
         ("- just a list\n", "expected a mapping"),
         ("feeds: [unclosed\n", "is not valid YAML"),
     ],
@@ -83,3 +85,10 @@ def test_environment_overrides_model_and_base_url_and_holds_the_key(tmp_path):
     assert settings.enabled
     local = llm_settings(config.llm, {"OPENAI_BASE_URL": "http://localhost:11434/v1"})
     assert local.enabled and local.api_key is None  # Ollama needs no key
+
+
+def test_a_price_and_a_cost_budget(tmp_path):
+    text = "llm:\n  price: {prompt_per_million: 0.15, completion_per_million: 0.6}\n"
+    config = load_config(write(tmp_path, text + "  budget_usd: 0.5\n" + MINIMAL))
+    assert config.llm.price is not None and config.llm.price.completion_per_million == 0.6
+    assert config.llm.budget_usd == 0.5

@@ -11,6 +11,7 @@ from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
 from paperpress.pipeline import Clients, render_stored, run
+from paperpress.store import TEMP_SUFFIX, write_if_changed
 from paperpress.summarize import ExtractiveSummarizer, Outcome
 from tests.conftest import FIXTURES
 from tests.fakes.hf_server import HFState, serve_hf
@@ -178,3 +179,54 @@ def test_render_from_data_alone_reproduces_the_post_and_follows_templates(projec
     changes = []
     render_stored(config, feeds=config.feeds, on_post=lambda path, changed: changes.append(changed))
     assert changes == [True] and "(re-rendered)" in post.read_text()
+
+
+class StopAfter(CountingSummarizer):
+    """Stops the run (as a kill would) at its ``limit``-th paper, after checking that every
+    summary made before it is already on disk."""
+
+    def __init__(self, data: Path, limit: int):
+        super().__init__()
+        self.data, self.limit = data, limit
+
+    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+        stored = {p.stem for p in (self.data / "papers").glob("*.json")}
+        assert set(self.calls) <= stored  # each earlier summary was written as it arrived
+        if len(self.calls) == self.limit:
+            raise KeyboardInterrupt
+        return await super().summarize(paper, material)
+
+
+def test_summaries_are_stored_as_they_arrive_so_an_interrupted_run_loses_none(project, served):
+    config = make_config(project, served)
+    config = config.model_copy(update={"llm": config.llm.model_copy(update={"concurrency": 1})})
+    stopping = StopAfter(project / "data", limit=7)
+    with pytest.raises(KeyboardInterrupt):
+        run_once(config, stopping)
+    assert len(list((project / "data" / "papers").glob("*.json"))) == 7
+    assert not (project / "posts").exists()  # the post comes at the end
+
+    rest = CountingSummarizer()
+    report = run_once(config, rest)
+    assert len(rest.calls) == 19 - 7 and set(rest.calls).isdisjoint(stopping.calls)
+    assert (report.feeds[0].cached, report.feeds[0].summarized) == (7, 12)
+
+
+def test_temp_files_are_hidden_and_the_next_run_removes_those_a_kill_left(project, served):
+    config = make_config(project, served)
+    leftovers = [
+        project / "data" / "papers" / f".2511.03506.json.x1{TEMP_SUFFIX}",
+        project / "posts" / f".{DAY}-hf-daily.md.x2{TEMP_SUFFIX}",
+    ]
+    for path in leftovers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('{"half": ')
+    keep = project / "posts" / "notes.tmp"  # not ours: left alone
+    keep.write_text("mine")
+    write_if_changed(project / "posts" / "other.md", "x\n")
+    assert [p.name for p in (project / "posts").iterdir() if p.name.endswith(TEMP_SUFFIX)] == [
+        leftovers[1].name
+    ]  # a write leaves no temp file behind
+    run_once(config, CountingSummarizer())
+    assert not any(path.exists() for path in leftovers) and keep.exists()
+    assert len(list((project / "data" / "papers").glob("*.json"))) == 19

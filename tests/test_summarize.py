@@ -16,7 +16,7 @@ import openai
 import pytest
 
 from paperpress import extractive
-from paperpress.config import LLMSettings
+from paperpress.config import LLMSettings, Price
 from paperpress.errors import SummaryError
 from paperpress.models import DigestSummary, Paper, SummaryRecord
 from paperpress.render import make_environment
@@ -30,8 +30,18 @@ from paperpress.summarize import (
     summarize_all,
     summary_key,
 )
+from paperpress.usage import Budget, Usage
 from tests.conftest import FIXTURES, ROOT
-from tests.fakes.openai_server import Action, FakeOpenAI, error, hang, malformed, reply
+from tests.fakes.openai_server import (
+    Action,
+    FakeOpenAI,
+    error,
+    faulty,
+    hang,
+    malformed,
+    reply,
+    truncated,
+)
 
 VALID = {
     "tldr": "A router skips tokens to save compute.",
@@ -442,8 +452,78 @@ def test_concurrency_is_bounded(server: FakeOpenAI, concurrency: int):
 def test_the_token_budget_leaves_later_papers_pending(server: FakeOpenAI):
     server.default = reply(VALID_TEXT, prompt_tokens=80, completion_tokens=20)
     papers = hf_papers()[:4]
-    records = run(papers, summarizer(server), concurrency=1, budget_tokens=200)
+    records = run(papers, summarizer(server), concurrency=1, budget=Budget(tokens=200))
     statuses = [records[p.arxiv_id].status for p in papers]
     assert statuses == ["done", "done", "pending", "pending"]  # spent 0, 100, then 200: used up
     assert all("budget" in (records[p.arxiv_id].error or "") for p in papers[2:])
     assert len(server.requests) == 2
+
+
+def test_a_budget_in_dollars_stops_new_calls_at_the_configured_price(server: FakeOpenAI):
+    server.default = reply(VALID_TEXT, prompt_tokens=800, completion_tokens=200)
+    price = Price(prompt_per_million=0.5, completion_per_million=2.0)  # $0.0008 a paper
+    papers = hf_papers()[:4]
+    spent = Usage()
+    budget = Budget(usd=0.0015, price=price)
+    records = run(papers, summarizer(server), concurrency=1, budget=budget, spent=spent)
+    statuses = [records[p.arxiv_id].status for p in papers]
+    assert statuses == ["done", "done", "pending", "pending"]  # $0.0016 >= $0.0015: stop
+    assert all("cost budget ($0.0015)" in (records[p.arxiv_id].error or "") for p in papers[2:])
+    assert len(server.requests) == 2
+    assert (spent.prompt, spent.completion) == (1600, 400)
+    assert spent.cost(price) == pytest.approx(0.0016)
+
+
+def test_the_budget_is_per_run_when_the_calls_share_what_was_spent(server: FakeOpenAI):
+    server.default = reply(VALID_TEXT, prompt_tokens=80, completion_tokens=20)
+    first, second = hf_papers()[:2]
+    spent, budget = Usage(), Budget(tokens=100)
+    assert run([first], summarizer(server), budget=budget, spent=spent)[first.arxiv_id].status == (
+        "done"
+    )
+    later = run([second], summarizer(server), budget=budget, spent=spent)[second.arxiv_id]
+    assert later.status == "pending" and "token budget (100)" in (later.error or "")
+    assert len(server.requests) == 1
+
+
+def test_a_failed_summary_still_counts_the_tokens_the_api_billed(server: FakeOpenAI):
+    server.add(
+        reply(OFF_SCHEMA, prompt_tokens=600, completion_tokens=100),
+        reply(OFF_SCHEMA, prompt_tokens=700, completion_tokens=90),
+    )
+    spent = Usage()
+    record = run([PAPER], summarizer(server), spent=spent)[PAPER.arxiv_id]
+    assert record.status == "pending" and record.tokens == 1490
+    assert (spent.prompt, spent.completion) == (1300, 190)
+
+
+def test_usage_is_summed_as_prompt_and_completion_tokens(server: FakeOpenAI):
+    server.default = reply(VALID_TEXT, prompt_tokens=300, completion_tokens=120)
+    spent = Usage()
+    records = run(hf_papers()[:3], summarizer(server), spent=spent)
+    assert [r.tokens for r in records.values()] == [420] * 3
+    assert (spent.prompt, spent.completion, spent.total) == (900, 360, 1260)
+    assert server.usage_sent == [900, 360]
+
+
+def test_a_reply_cut_off_at_the_token_limit_gets_a_repair_call(server: FakeOpenAI):
+    server.add(truncated(VALID_TEXT, prompt_tokens=500, completion_tokens=800))
+    record = run([PAPER], summarizer(server))[PAPER.arxiv_id]
+    assert record.status == "done", record.error
+    assert record.tokens == 1300 + 150
+    assert server.served == ["truncated", "reply"]
+    assert server.requests[1]["messages"][2]["content"] == VALID_TEXT[: len(VALID_TEXT) // 2]
+
+
+def test_the_faulty_script_fails_a_share_of_calls_the_same_way_every_time():
+    faults = [error(500), hang(0), malformed()]
+    bodies = [{"messages": [{"role": "user", "content": f"paper {n}"}]} for n in range(2000)]
+    first = faulty(reply("ok"), faults, rate=0.3, seed=7)
+    kinds = [first(body).kind for body in bodies]
+    assert 0.26 < sum(kind != "reply" for kind in kinds) / len(kinds) < 0.34
+    assert {"error", "hang", "malformed"} <= set(kinds)
+    again = faulty(reply("ok"), faults, rate=0.3, seed=7)
+    assert [again(body).kind for body in reversed(bodies)][::-1] == kinds  # order-free
+    retried = [first(body).kind for body in bodies]  # each body's second attempt
+    assert retried != kinds
+    assert [faulty(reply("ok"), faults, rate=0)(b).kind for b in bodies[:50]] == ["reply"] * 50

@@ -13,16 +13,17 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from paperpress import __version__, net, publish, store
+from paperpress import __version__, publish
 from paperpress.config import Config, Feed, llm_settings, load_config
 from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
-from paperpress.pipeline import Clients, Report, render_stored, run
 from paperpress.progress import make_progress, setup_logging
-from paperpress.render import make_environment
-from paperpress.sources import arxiv
-from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, Summarizer, load_prompt
+
+if TYPE_CHECKING:  # the run's modules are imported when a command needs them: --help is quick
+    from paperpress.pipeline import Report
+    from paperpress.summarize import Summarizer
 
 log = logging.getLogger("paperpress")
 
@@ -144,6 +145,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings."""
+    from paperpress.render import make_environment
+    from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, load_prompt
+
     settings = llm_settings(config.llm, environ)
     kinds = ("digest", "topic")
     if settings.enabled:
@@ -160,30 +164,32 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
+    from paperpress import net
+    from paperpress.pipeline import Clients, run
+    from paperpress.sources import arxiv
+
     today = datetime.now(UTC).date()
     days = _days(args, today)
     if args.commit != "none" and args.dry_run:
         raise ConfigError("--dry-run writes nothing, so there is nothing to --commit")
     summarizers = make_summarizers(config, environ)
     replay = net.replay_transport(args.replay) if args.replay else None
-    report = Report()
     with (
         net.make_http_client(transport=replay) as http,
         arxiv.make_client(
             transport=replay, interval=0 if replay else arxiv.POLITE_INTERVAL
         ) as polite,
     ):
-        for day in days:
-            report.feeds += run(
-                config,
-                day=day,
-                feeds=feeds,
-                clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
-                force=args.force,
-                dry_run=args.dry_run,
-                progress=make_progress(environ),
-                today=today,
-            ).feeds
+        report = run(
+            config,
+            days=days,
+            feeds=feeds,
+            clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
+            force=args.force,
+            dry_run=args.dry_run,
+            progress=make_progress(environ),
+            today=today,
+        )
     _print_report(report, dry_run=args.dry_run)
     commits: list[publish.Published] = []
     try:
@@ -218,6 +224,8 @@ def _commit(
         folders = [config.site.posts_dir, config.data_dir, config.site.assets_dir]
         results = [publish.commit_via_git(root, folders, message, environ=environ)]
     else:
+        from paperpress import store
+
         targets = publish.plan_targets(config, root, environ)
         results = publish.commit_all(targets, message, environ, merge=store.merge_files)
     for result in results:
@@ -243,6 +251,8 @@ def _commit_lines(report: Report) -> list[str]:
 
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
+    from paperpress.pipeline import render_stored
+
     day = parse_day(args.date, today=date.max) if args.date else None
 
     def show(path: Path, changed: bool) -> None:
@@ -270,7 +280,10 @@ def _print_report(report: Report, *, dry_run: bool) -> None:
         f"{name} {report.total(name)}"
         for name in ("fetched", "summarized", "cached", "pending", "skipped")
     )
-    print(f"done: {counts}, tokens used {report.total('tokens'):,}")
+    usage = report.usage
+    split = f" (prompt {usage.prompt:,}, completion {usage.completion:,})" if usage.total else ""
+    cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
+    print(f"done: {counts}, tokens used {report.total('tokens'):,}{split}{cost}")
     if report.total("pending"):
         print("pending summaries are kept in data/ and retried on the next run")
 

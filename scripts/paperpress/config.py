@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from paperpress.errors import ConfigError
 
@@ -53,6 +53,13 @@ class SiteConfig(_Strict):
         return value
 
 
+class Price(_Strict):
+    """What the provider charges, in US dollars per million tokens."""
+
+    prompt_per_million: float = Field(ge=0)
+    completion_per_million: float = Field(ge=0)
+
+
 class LLMConfig(_Strict):
     model: str = "gpt-4o-mini"
     base_url: str | None = None
@@ -64,6 +71,16 @@ class LLMConfig(_Strict):
     max_retries: int = Field(3, ge=0, le=10)
     max_output_tokens: int = Field(1500, ge=200)
     budget_tokens: int | None = Field(None, gt=0)
+    price: Price | None = None  # shows the run's cost; needed for budget_usd
+    budget_usd: float | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _cost_needs_a_price(self) -> LLMConfig:
+        if self.budget_usd is not None and self.price is None:
+            raise ValueError(
+                "budget_usd needs llm.price (prompt_per_million, completion_per_million)"
+            )
+        return self
 
 
 def _slug(cls: type, value: str) -> str:

@@ -26,8 +26,9 @@ from paperpress.models import Paper, Post, SummaryRecord
 from paperpress.render import Entry, make_environment, render_digest
 from paperpress.render_topic import TopicEntry, render_topic
 from paperpress.sources import hf
-from paperpress.store import Record, Store, write_if_changed
+from paperpress.store import Record, Store, sweep_temp_files, write_if_changed
 from paperpress.summarize import Summarizer, summarize_all, summary_key
+from paperpress.usage import Budget, Usage
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ class FeedReport:
 @dataclass
 class Report:
     feeds: list[FeedReport] = field(default_factory=list)
+    usage: Usage = field(default_factory=Usage)  # what the API reported, over every feed
+    cost: float | None = None  # US dollars, when llm.price is set
 
     def total(self, name: str) -> int:
         return sum(getattr(feed, name) for feed in self.feeds)
@@ -98,7 +101,8 @@ def default_day(feed: Feed, today: date) -> str:
 def run(
     config: Config,
     *,
-    day: str | None,
+    day: str | None = None,
+    days: Sequence[str | None] = (),
     feeds: Sequence[Feed],
     clients: Clients,
     force: bool = False,
@@ -106,24 +110,33 @@ def run(
     progress: Progress | None = None,
     today: date | None = None,
 ) -> Report:
-    """Make (or refresh) each feed's post for ``day`` (None: each feed's default day). Raises
-    only for errors of the whole run (a source down, a config problem); one paper's failure
-    becomes a pending summary."""
+    """Make (or refresh) each feed's post for ``day``, or for each of ``days`` in turn (None:
+    each feed's default day); the token and image budgets are for the whole run. Raises
+    only for errors of the whole run (a config problem); a source down fails its feed and
+    one paper's failure becomes a pending summary."""
     today = today or datetime.now(UTC).date()
     store = Store(config.data_dir)
+    if not dry_run:
+        folders = (store.folder, config.site.posts_dir, config.site.assets_dir, config.cache_dir)
+        for path in sweep_temp_files(*folders):
+            log.info("removed %s, left by an interrupted run", path)
     env = make_environment(config.templates_dir)
     budget = topics.ImageBudget(config.site.images_per_run)
     report = Report()
-    for feed in feeds:
-        job = _FeedJob(
-            config, feed, store, env, clients, force, dry_run, progress or QuietProgress()
-        )
-        feed_day = day or default_day(feed, today)
-        try:
-            report.feeds.append(job.run(feed_day, budget))
-        except SourceError as exc:  # one source down must not cost the other feeds their posts
-            log.error("%s %s: %s", feed.name, feed_day, exc)
-            report.feeds.append(FeedReport(feed=feed.name, day=feed_day, error=str(exc)))
+    progress = progress or QuietProgress()
+    for one_day in days or [day]:
+        for feed in feeds:
+            job = _FeedJob(
+                config, feed, store, env, clients, force, dry_run, progress, report.usage
+            )
+            feed_day = one_day or default_day(feed, today)
+            try:
+                report.feeds.append(job.run(feed_day, budget))
+            except SourceError as exc:  # one source down must not cost the others their posts
+                log.error("%s %s: %s", feed.name, feed_day, exc)
+                report.feeds.append(FeedReport(feed=feed.name, day=feed_day, error=str(exc)))
+    if config.llm.price is not None:
+        report.cost = report.usage.cost(config.llm.price)
     return report
 
 
@@ -139,6 +152,7 @@ class _FeedJob:
     force: bool
     dry_run: bool
     progress: Progress
+    spent: Usage  # the run's, shared by every feed: the budget is per run
 
     @property
     def kind(self) -> str:
@@ -160,7 +174,7 @@ class _FeedJob:
         if isinstance(self.feed, ArxivTopicFeed) and not self.dry_run:
             materials = self._enrich(self.feed, todo, records, budget)
         if todo:
-            for arxiv_id, summary in self._summarize(result.day, todo, materials).items():
+            for arxiv_id, summary in self._summarize(result.day, todo, materials, records).items():
                 records[arxiv_id] = records[arxiv_id].with_summary(self.kind, summary)
                 result.tokens += summary.tokens
                 if summary.status == "done":
@@ -234,18 +248,31 @@ class _FeedJob:
         return materials
 
     def _summarize(
-        self, day: str, papers: list[Paper], materials: dict[str, FullText]
+        self,
+        day: str,
+        papers: list[Paper],
+        materials: dict[str, FullText],
+        records: dict[str, Record],
     ) -> dict[str, SummaryRecord]:
+        """Each summary is stored as soon as it arrives: a run killed halfway keeps (and the
+        next run reuses) what was already paid for."""
+
+        def done(paper: Paper, summary: SummaryRecord) -> None:
+            self.store.put(records[paper.arxiv_id].with_summary(self.kind, summary))
+            self.progress.advance(paper, summary)
+
+        llm = self.config.llm
         self.progress.start(f"{self.feed.name} {day}", len(papers))
         try:
             return asyncio.run(
                 summarize_all(
                     papers,
                     self.summarizer,
-                    concurrency=self.config.llm.concurrency,
-                    budget_tokens=self.config.llm.budget_tokens,
+                    concurrency=llm.concurrency,
+                    budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
+                    spent=self.spent,
                     materials=materials,
-                    on_done=self.progress.advance,
+                    on_done=done,
                 )
             )
         finally:

@@ -8,7 +8,9 @@
     }
 
 Files have sorted keys, two-space indent and a trailing newline, and are written only when
-their bytes change (atomically: a temp file in the same folder, then a rename).
+their bytes change (atomically: a temp file in the same folder, then a rename). A process
+killed between the two leaves a hidden ``.<name>.*.paperpress-tmp`` file, which Hexo, Hugo
+and the store ignore and the next run removes (``sweep_temp_files``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from typing import Any
 from paperpress.errors import PublishError
 from paperpress.models import Paper, SummaryRecord
 from paperpress.text import safe_filename
+
+TEMP_SUFFIX = ".paperpress-tmp"  # hidden temp files: ".<name>.<random>.paperpress-tmp"
 
 
 @dataclass(frozen=True)
@@ -164,10 +168,23 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
         pass
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as f:
+        with tempfile.NamedTemporaryFile(
+            "wb", dir=path.parent, delete=False, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+        ) as f:
             f.write(data)
         os.chmod(f.name, 0o644)
         os.replace(f.name, path)
     except OSError as exc:
         raise PublishError(f"cannot write {path}: {exc}") from exc
     return True
+
+
+def sweep_temp_files(*folders: Path) -> list[Path]:
+    """Remove the temp files a killed run left under ``folders``; return what was removed.
+    Only for the start of a run: it would pull a file from under a run writing right now."""
+    removed = []
+    for folder in folders:
+        for path in folder.rglob(f".*{TEMP_SUFFIX}") if folder.is_dir() else ():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

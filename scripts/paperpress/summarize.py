@@ -3,7 +3,8 @@
 Pure parts: prompt building (``build_messages``), reply parsing (``parse_summary``) and
 cache keys. The shell: ``LLMSummarizer`` (one structured call per paper, through the
 openai SDK, which already retries 429/5xx/timeouts with backoff honouring Retry-After) and
-``summarize_all`` (bounded concurrency; a failure makes that one paper pending).
+``summarize_all`` (bounded concurrency; a failure makes that one paper pending; the usage
+the API reports is summed, and a run's budget stops new calls, see ``usage``).
 
 Structured output is asked for in the strongest form the provider accepts: a JSON schema
 response format, then JSON mode, then plain text; replies are read tolerantly (``<think>``
@@ -13,16 +14,16 @@ blocks and code fences stripped) and one repair call is made when validation fai
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
 
 import jinja2
-import openai
 from pydantic import BaseModel, ValidationError
 
 from paperpress import USER_AGENT, extractive
@@ -30,6 +31,10 @@ from paperpress.config import LLMSettings
 from paperpress.errors import SummaryError
 from paperpress.fulltext import FullText
 from paperpress.models import SCHEMAS, DigestSummary, Paper, SummaryRecord
+from paperpress.usage import Budget, Usage
+
+if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
+    import openai
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +66,15 @@ def load_prompt(env: jinja2.Environment, kind: str = "digest") -> Prompt:
     return Prompt(kind, env.get_template(names[0]), env.get_template(names[1]), digest)
 
 
+@functools.cache
 def schema_text(kind: str = "digest") -> str:
+    """The schema as the prompt shows it (made once: pydantic takes milliseconds per call)."""
     return json.dumps(SCHEMAS[kind].model_json_schema(), ensure_ascii=False, sort_keys=True)
+
+
+@functools.cache
+def _schema_json(kind: str) -> str:
+    return json.dumps(SCHEMAS[kind].model_json_schema())
 
 
 def build_messages(
@@ -124,7 +136,19 @@ def parse_summary(reply: str, schema: type[BaseModel] = DigestSummary) -> BaseMo
 @dataclass(frozen=True)
 class Outcome:
     summary: BaseModel
-    tokens: int
+    usage: Usage = field(default_factory=Usage)
+
+    @property
+    def tokens(self) -> int:
+        return self.usage.total
+
+
+class SpentSummaryError(SummaryError):
+    """A summary that failed after the API had already billed some of its calls."""
+
+    def __init__(self, message: str, usage: Usage) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 class Summarizer(Protocol):
@@ -160,10 +184,18 @@ class LLMSummarizer:
         self.mode = MODES[0]
 
     async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
-        messages = build_messages(self.prompt, paper, self.language, material)
-        reply, tokens = await self._complete(messages)
+        """The summary and what it cost; a failure raises SpentSummaryError with the cost."""
+        usage = Usage()
         try:
-            return Outcome(parse_summary(reply, self.prompt.schema), tokens)
+            return Outcome(await self._summarize(paper, material, usage), usage)
+        except SummaryError as exc:
+            raise SpentSummaryError(str(exc), usage) from exc
+
+    async def _summarize(self, paper: Paper, material: str | None, usage: Usage) -> BaseModel:
+        messages = build_messages(self.prompt, paper, self.language, material)
+        reply = await self._complete(messages, usage)
+        try:
+            return parse_summary(reply, self.prompt.schema)
         except SummaryError as problem:
             log.info("%s: %s; asking for a repair", paper.arxiv_id, problem)
             messages += [
@@ -174,8 +206,7 @@ class LLMSummarizer:
                     "Answer again with only the corrected JSON object.",
                 },
             ]
-            reply, more = await self._complete(messages)
-            return Outcome(parse_summary(reply, self.prompt.schema), tokens + more)
+            return parse_summary(await self._complete(messages, usage), self.prompt.schema)
 
     async def aclose(self) -> None:
         """Close the client; the next call opens a new one (in the then current event loop)."""
@@ -183,7 +214,10 @@ class LLMSummarizer:
             await self.client.close()
             self.client = None
 
-    async def _complete(self, messages: list[dict[str, str]]) -> tuple[str, int]:
+    async def _complete(self, messages: list[dict[str, str]], usage: Usage) -> str:
+        """One chat completion (the SDK retries it); adds the reported usage to ``usage``."""
+        import openai
+
         if self.client is None:
             self.client = self.client_factory()
         while True:
@@ -212,14 +246,21 @@ class LLMSummarizer:
                 raise SummaryError(_api_message(exc)) from exc
             except ValueError as exc:  # the SDK lets a body that is not JSON through as is
                 raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
+            if response.usage:
+                usage.add(
+                    Usage(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
+                )
             choice = response.choices[0] if response.choices else None
             content = (choice.message.content if choice and choice.message else None) or ""
-            usage = response.usage.total_tokens if response.usage else 0
-            return content, usage or 0
+            if choice and choice.finish_reason == "length":
+                log.info("a reply was cut off at max_tokens (%s)", self.settings.max_output_tokens)
+            return content
 
 
 def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
     """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After."""
+    import openai
+
     return openai.AsyncOpenAI(
         api_key=settings.api_key or "not-needed",  # local servers (Ollama, vLLM) take any key
         base_url=settings.base_url,
@@ -231,7 +272,7 @@ def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
 
 def _response_format(mode: str, kind: str) -> dict[str, Any]:
     if mode == "json_schema":
-        schema = SCHEMAS[kind].model_json_schema()
+        schema = json.loads(_schema_json(kind))  # a fresh copy: the SDK may change it
         return {
             "response_format": {
                 "type": "json_schema",
@@ -274,8 +315,8 @@ class ExtractiveSummarizer:
 
     async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
         if self.kind == "topic":
-            return Outcome(extractive.summarize_topic(paper, self.language), 0)
-        return Outcome(extractive.summarize(paper, self.language), 0)
+            return Outcome(extractive.summarize_topic(paper, self.language))
+        return Outcome(extractive.summarize(paper, self.language))
 
     async def aclose(self) -> None:
         return None
@@ -289,20 +330,23 @@ async def summarize_all(
     summarizer: Summarizer,
     *,
     concurrency: int,
-    budget_tokens: int | None = None,
+    budget: Budget | None = None,
+    spent: Usage | None = None,
     materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
 ) -> dict[str, SummaryRecord]:
     """Summarize ``papers`` with at most ``concurrency`` calls in flight; ``materials`` holds
     the full text (or the abstract, with the reason) per paper id for topic summaries.
+    ``spent`` sums the usage of this call (and, when the caller passes the same one to every
+    call, of the whole run, which ``budget`` caps).
 
     Never raises for one paper: a failure becomes a pending record with its error.
     """
     gate = asyncio.Semaphore(concurrency)
-    spent = 0
+    budget = budget or Budget()
+    spent = Usage() if spent is None else spent
 
     async def one(paper: Paper) -> tuple[str, SummaryRecord]:
-        nonlocal spent
         key = summary_key(
             paper,
             model=summarizer.model,
@@ -321,15 +365,19 @@ async def summarize_all(
         }
         async with gate:
             try:
-                if budget_tokens is not None and spent >= budget_tokens:
-                    raise SummaryError(f"the run's token budget ({budget_tokens}) is used up")
+                if reason := budget.used_up(spent):
+                    raise SummaryError(reason)
                 text = material.text if material and material.source == "full text" else None
                 outcome = await summarizer.summarize(paper, text)
             except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
                 log.warning("%s: summary pending: %s", paper.arxiv_id, exc)
-                record = SummaryRecord(status="pending", error=str(exc), **common)
+                usage = getattr(exc, "usage", None) or Usage()
+                spent.add(usage)
+                record = SummaryRecord(
+                    status="pending", error=str(exc), tokens=usage.total, **common
+                )
             else:
-                spent += outcome.tokens
+                spent.add(outcome.usage)
                 record = SummaryRecord(
                     status="done",
                     content=outcome.summary.model_dump(mode="json"),

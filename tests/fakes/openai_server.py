@@ -5,13 +5,22 @@ shape. Each request consumes the next scripted action, or the default one when t
 is empty; an action is an ``Action`` or a callable taking the request body and returning one:
 
     reply(text)                  200 with ``text`` as the message content, usage counted
+    truncated(text)              200 with the first part of ``text``, finish_reason "length"
     error(429, retry_after=0.1)  an error status with OpenAI's JSON error body
     hang(5)                      answer nothing for 5 s (or until the server stops)
     malformed()                  200 with a body that is not JSON
 
-``latency`` delays every answer; ``reject_response_format`` answers 400 to requests whose
-``response_format`` type it names, without consuming the script. Every request body is
-recorded (``requests``), and so is the most requests ever in flight at once.
+``faulty(good, faults, rate=0.3)`` makes a script that answers a share of the requests with
+one of ``faults``, picked from a hash of the request and how often it was seen before, so the
+same run of requests meets the same faults whatever order the threads take.
+
+``latency`` is how long the server takes to answer (the time it spends making the answer
+included, so a slow script does not add to it); ``reject_response_format`` answers 400 to
+requests whose ``response_format`` type it names, without consuming the script. Every
+request body is recorded (``requests``), so are the kind of every answer (``served``), the
+usage reported in replies (``usage_sent``: prompt and completion tokens) and the most
+requests ever in flight (a request stops counting once it hangs: its client may have given
+up long before).
 
     with FakeOpenAI(default=reply('{"a": 1}')) as server:
         client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test")
@@ -19,10 +28,12 @@ recorded (``requests``), and so is the most requests ever in flight at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections import Counter
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -34,6 +45,7 @@ from tests.fakes import loopback
 class Action:
     kind: str  # "reply", "error", "hang" or "malformed"
     content: str = ""
+    finish_reason: str = "stop"
     status: int = 200
     body: Any = None
     retry_after: float | None = None
@@ -46,6 +58,18 @@ Script = Action | Callable[[dict[str, Any]], Action]
 
 def reply(content: str, *, prompt_tokens: int = 100, completion_tokens: int = 50) -> Action:
     return Action("reply", content=content, usage=(prompt_tokens, completion_tokens))
+
+
+def truncated(
+    content: str, *, keep: float = 0.5, prompt_tokens: int = 100, completion_tokens: int = 50
+) -> Action:
+    """A reply cut off at the output token limit, as a model that ran out of tokens sends it."""
+    return Action(
+        "reply",
+        content=content[: int(len(content) * keep)],
+        finish_reason="length",
+        usage=(prompt_tokens, completion_tokens),
+    )
 
 
 def error(
@@ -68,6 +92,31 @@ def malformed(text: str = "<html>502 Bad Gateway</html> {") -> Action:
     return Action("malformed", content=text)
 
 
+def faulty(
+    good: Script, faults: Sequence[Script], *, rate: float = 0.3, seed: int = 0
+) -> Callable[[dict[str, Any]], Action]:
+    """A script answering about ``rate`` of the requests with one of ``faults`` (evenly) and
+    the rest with ``good``. The choice hangs on the request's messages and on how many times
+    the same messages came before, so a retry can succeed where the first try failed."""
+    seen: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def pick(body: dict[str, Any]) -> Action:
+        messages = json.dumps(body.get("messages"), sort_keys=True)
+        with lock:
+            attempt = seen[messages]
+            seen[messages] += 1
+        digest = hashlib.sha256(f"{seed}|{attempt}|{messages}".encode()).digest()
+        draw = int.from_bytes(digest[:8], "big") / 2**64
+        if draw < rate and faults:
+            action = faults[min(int(draw / rate * len(faults)), len(faults) - 1)]
+        else:
+            action = good
+        return action(body) if callable(action) else action
+
+    return pick
+
+
 class FakeOpenAI:
     def __init__(
         self,
@@ -81,6 +130,8 @@ class FakeOpenAI:
         self.latency = latency
         self.reject_response_format = set(reject_response_format)
         self.requests: list[dict[str, Any]] = []
+        self.served: list[str] = []  # per answer: reply, truncated, error <status>, hang ...
+        self.usage_sent = [0, 0]  # prompt and completion tokens reported in replies
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -124,10 +175,23 @@ class FakeOpenAI:
             action = self.script.pop(0) if self.script else self.default
         return action(body) if callable(action) else action
 
-    def _enter(self, step: int) -> None:
+    def _served(self, action: Action) -> None:
+        with self._lock:
+            if action.kind == "error":
+                self.served.append(f"error {action.status}")
+            elif action.kind == "reply" and action.finish_reason == "length":
+                self.served.append("truncated")
+            else:
+                self.served.append(action.kind)
+            if action.kind == "reply":
+                self.usage_sent[0] += action.usage[0]
+                self.usage_sent[1] += action.usage[1]
+
+    def _enter(self, step: int, *, track: bool = True) -> None:
         with self._lock:
             self.in_flight += step
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            if track:
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
 
 def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
@@ -142,7 +206,7 @@ def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
                 "index": 0,
                 "message": {"role": "assistant", "content": action.content, "refusal": None},
                 "logprobs": None,
-                "finish_reason": "stop",
+                "finish_reason": action.finish_reason,
             }
         ],
         "usage": {
@@ -170,11 +234,17 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 fake._enter(-1)
 
         def _reply(self, body: dict[str, Any]) -> None:
+            started = time.monotonic()
             action = fake._next(body)
+            fake._served(action)
             if fake.latency:
-                fake._stopping.wait(fake.latency)
+                fake._stopping.wait(max(0.0, fake.latency - (time.monotonic() - started)))
             if action.kind == "hang":
-                fake._stopping.wait(action.seconds)
+                fake._enter(-1, track=False)
+                try:
+                    fake._stopping.wait(action.seconds)
+                finally:
+                    fake._enter(+1, track=False)
                 self.close_connection = True
                 return self.answer(504, error(504, "gateway timeout").body)
             if action.kind == "error":
