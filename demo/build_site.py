@@ -249,24 +249,29 @@ def build_hexo(posts: list[Source], assets: dict, out: Path, template: Path = HE
         raise SiteError(f"{modules} is missing: `make setup` runs npm ci there")
     site = _stage(template, posts, assets, "source/_posts", "source")
     (site / "node_modules").symlink_to(modules, target_is_directory=True)
-    report_file = site.parent / "report.json"
-    command = [node, str(site / "build.js"), str(site), "--out", str(out.resolve())]
     try:
-        built = subprocess.run(
-            [*command, "--report", str(report_file)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            env={**os.environ, "TZ": "UTC"},  # the site's timezone must win, not the machine's
-            check=False,
-        )
-        if built.returncode != 0:
-            raise SiteError(f"hexo failed (exit {built.returncode}):\n{built.stderr}")
-        report = json.loads(report_file.read_text("utf-8"))
+        report = run_hexo(node, site, out)
         zone = ZoneInfo(yaml.safe_load((site / "_config.yml").read_text())["timezone"])
     finally:
         shutil.rmtree(site.parent, ignore_errors=True)
     return _hexo_pages(posts, report, out, zone)
+
+
+def run_hexo(node: str, site: Path, out: Path) -> dict[str, Any]:
+    """Run the site's build.js into ``out`` (it fails if Hexo dropped a post); its report."""
+    report_file = site.parent / "report.json"
+    command = [node, str(site / "build.js"), str(site), "--out", str(out.resolve())]
+    built = subprocess.run(
+        [*command, "--report", str(report_file)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "TZ": "UTC"},  # the site's timezone must win, not the machine's
+        check=False,
+    )
+    if built.returncode != 0:
+        raise SiteError(f"hexo failed (exit {built.returncode}):\n{built.stderr}")
+    return json.loads(report_file.read_text("utf-8"))
 
 
 def _hexo_pages(posts: list[Source], report: dict, out: Path, zone: ZoneInfo) -> list[Page]:

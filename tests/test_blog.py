@@ -19,7 +19,6 @@ import html
 import json
 import os
 import re
-import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -76,13 +75,8 @@ class Site:
 
 def _demo_posts(tmp: Path) -> dict[str, dict[str, list[Paper]]]:
     """Run what `make demo` runs into ``tmp/preview``; the papers of each post, by flavor."""
-    sys.path.insert(0, str(ROOT / "demo"))
-    try:
-        from make_recordings import main as make_recordings
-    finally:
-        sys.path.pop(0)
     recordings = tmp / "recordings"
-    make_recordings(recordings)
+    tools.make_recordings(recordings)
     papers: dict[str, dict[str, list[Paper]]] = {}
     for flavor, (name, data) in DEMO_CONFIGS.items():
         config = tmp / name

@@ -12,6 +12,7 @@ import pytest
 from paperpress.cli import main
 from paperpress.dates import parse_day
 from paperpress.errors import ConfigError
+from tests import tools
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.hf_server import HFState, serve_hf
 
@@ -127,15 +128,8 @@ def test_help_reads_well():
 
 def test_the_demo_command_runs_offline(tmp_path):
     """What `make demo` runs, on the bundled recordings, into a temporary preview folder."""
-    import sys
-
-    sys.path.insert(0, str(ROOT / "demo"))
-    try:
-        from make_recordings import main as make_recordings
-    finally:
-        sys.path.pop(0)
     recordings = tmp_path / "recordings"
-    make_recordings(recordings)
+    tools.make_recordings(recordings)
     for name in ("config.yaml", "config-hugo.yaml"):
         config = tmp_path / name
         text = (ROOT / "demo" / name).read_text().replace("../", f"{ROOT}/")

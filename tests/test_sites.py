@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import pytest
 
+from demo.build_site import run_hexo
 from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.extractive import summarize, summarize_topic
@@ -431,18 +431,8 @@ def _hexo_site(folder: Path) -> Path:
 
 def _hexo_build(site: Path) -> tuple[dict[str, Any], Path]:
     """Run the site's build.js: it fails if Hexo dropped a post; returns its report."""
-    report, public = site.parent / "report.json", site.parent / "public"
-    command = [tools.node(), str(site / "build.js"), str(site), "--out", str(public)]
-    result = subprocess.run(
-        [*command, "--report", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "TZ": "UTC"},  # the site's timezone must win, not the machine's
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(report.read_text("utf-8")), public
+    public = site.parent / "public"
+    return run_hexo(tools.node(), site, public), public
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,6 +21,17 @@ import pytest
 from demo.build_site import HEXO_SITE, hugo_binary
 
 NODE_MINIMUM = (20, 19)  # Hexo 8
+DEMO = Path(__file__).resolve().parent.parent / "demo"
+
+
+def make_recordings(folder: Path) -> None:
+    """What `make demo` records first: the demo's HTTP answers and PDFs, into ``folder``."""
+    sys.path.insert(0, str(DEMO))  # make_recordings imports its sibling pdfmaker
+    try:
+        from make_recordings import main
+    finally:
+        sys.path.pop(0)
+    main(folder)
 
 
 def require_tool(name: str, found: str | Path | None, hint: str) -> str:
