@@ -200,7 +200,7 @@ def test_a_missing_token_names_the_secret_before_any_request(remote):
 def test_temp_and_dot_files_are_never_collected(tmp_path):
     (tmp_path / "posts" / ".hidden").mkdir(parents=True)
     (tmp_path / "posts" / "a.md").write_text("a")
-    (tmp_path / "posts" / "tmpx81.tmp").write_text("half a post")  # a run killed mid-write
+    (tmp_path / "posts" / ".a.md.x81k.paperpress-tmp").write_text("half")  # a killed run's
     (tmp_path / "posts" / ".hidden" / "b.md").write_text("b")
     assert publish.collect(tmp_path, [tmp_path / "posts", tmp_path / "nope"]) == {
         "posts/a.md": b"a"

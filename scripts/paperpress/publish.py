@@ -128,8 +128,8 @@ def commit_message(days: Sequence[str], lines: Sequence[str]) -> str:
 
 
 def collect(root: Path, folders: Iterable[Path], prefix: str = "") -> dict[str, bytes]:
-    """Every file under ``folders`` as {path in the repository: bytes}. Skips temp files
-    (``*.tmp``, left by a run killed mid-write) and dot files."""
+    """Every file under ``folders`` as {path in the repository: bytes}. Skips dot files,
+    among them the temp files a run killed mid-write leaves (``.<name>.*.paperpress-tmp``)."""
     root = root.resolve()
     files: dict[str, bytes] = {}
     for folder in folders:
@@ -143,9 +143,7 @@ def collect(root: Path, folders: Iterable[Path], prefix: str = "") -> dict[str, 
             continue
         for path in sorted(folder.rglob("*")):
             relative = path.relative_to(root)
-            if not path.is_file() or path.suffix == ".tmp":
-                continue
-            if any(part.startswith(".") for part in relative.parts):
+            if not path.is_file() or any(part.startswith(".") for part in relative.parts):
                 continue
             files[str(PurePosixPath(prefix, *relative.parts))] = path.read_bytes()
     return files
