@@ -466,7 +466,8 @@ def _git(cwd: Path, *args: str, check: bool = True) -> str:
     except FileNotFoundError:
         raise PublishError("--commit git needs git on PATH") from None
     if check and done.returncode != 0:
-        raise PublishError(f"git {args[0]} failed in {cwd}: {_last_line(done.stderr)}")
+        command = next(a for a in args if not a.startswith("-") and "=" not in a)  # past -c k=v
+        raise PublishError(f"git {command} failed in {cwd}: {_last_line(done.stderr)}")
     return done.stdout.strip()
 
 
