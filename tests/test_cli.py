@@ -15,6 +15,7 @@ from paperpress.errors import ConfigError
 from tests import tools
 from tests.conftest import FIXTURES, ROOT
 from tests.fakes.hf_server import HFState, serve_hf
+from tests.helpers import override_template
 
 RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
 TODAY = date(2025, 11, 21)
@@ -176,7 +177,7 @@ def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):
         assert "summarized 0, cached 19" in capsys.readouterr().out
         assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in files} == before
 
-        prompt = project / "templates" / "prompts" / "digest.j2"
+        prompt = override_template(project / "templates", "prompts/digest.j2")
         prompt.write_text(prompt.read_text() + "\nBe brief.\n")
         assert main(args, environ=env) == 0
         assert len(llm.requests) == 38  # a changed prompt re-summarizes every paper

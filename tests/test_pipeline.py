@@ -15,6 +15,7 @@ from paperpress.store import TEMP_SUFFIX, write_if_changed
 from paperpress.summarize import ExtractiveSummarizer, Outcome
 from tests.conftest import FIXTURES
 from tests.fakes.hf_server import HFState, serve_hf
+from tests.helpers import override_template
 
 DAY = "2025-11-11"
 RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
@@ -174,7 +175,7 @@ def test_render_from_data_alone_reproduces_the_post_and_follows_templates(projec
     assert render_stored(config, feeds=config.feeds) == [post]
     assert post.read_bytes() == original
 
-    template = project / "templates" / "digest.md.j2"
+    template = override_template(project / "templates", "digest.md.j2")
     template.write_text(template.read_text().replace("{{ intro }}", "{{ intro }} (re-rendered)"))
     changes = []
     render_stored(config, feeds=config.feeds, on_post=lambda path, changed: changes.append(changed))

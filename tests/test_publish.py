@@ -16,7 +16,6 @@ from paperpress.config import load_config
 from paperpress.errors import ConfigError, PublishError
 from paperpress.models import Paper
 from paperpress.store import Record
-from tests.conftest import ROOT
 from tests.fakes.github_server import GitHubState, git, new_bare, serve_github
 from tests.fakes.hf_server import HFState, serve_hf
 from tests.test_cli import RECORDED
@@ -384,7 +383,6 @@ def test_checkout_blobs_reads_the_commit_checked_out(tmp_path):
 def test_cli_run_with_commit_git_pushes_posts_and_data(tmp_path, capsys):
     bare = new_bare(tmp_path, {"README.md": "x\n"})
     work = clone(bare, tmp_path / "work")
-    subprocess.run(["cp", "-r", str(ROOT / "templates"), str(work / "templates")], check=True)
     with serve_hf(HFState(days={"2025-11-11": RECORDED[:2]})) as hf:
         config = work / "config.yaml"
         config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from paperpress import extractive
 from paperpress.config import LLMSettings, Price
 from paperpress.errors import SummaryError
 from paperpress.models import DigestSummary, Paper, SummaryRecord
-from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import (
     LLMSummarizer,
@@ -30,8 +28,9 @@ from paperpress.summarize import (
     summarize_all,
     summary_key,
 )
+from paperpress.templating import make_environment
 from paperpress.usage import Budget, Usage
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
 from tests.fakes.openai_server import (
     Action,
     FakeOpenAI,
@@ -42,6 +41,7 @@ from tests.fakes.openai_server import (
     reply,
     truncated,
 )
+from tests.helpers import override_template
 
 VALID = {
     "tldr": "A router skips tokens to save compute.",
@@ -161,9 +161,8 @@ def test_summary_key_ignores_what_does_not_change_the_summary():
 
 @pytest.fixture
 def templates(tmp_path: Path) -> Path:
-    shutil.copytree(
-        ROOT / "templates", tmp_path / "templates", ignore=shutil.ignore_patterns("site")
-    )
+    """A blog's templates folder, empty: the package's defaults apply."""
+    (tmp_path / "templates").mkdir()
     return tmp_path / "templates"
 
 
@@ -171,20 +170,21 @@ def templates(tmp_path: Path) -> Path:
 def test_prompt_hash_changes_when_a_prompt_template_changes(templates: Path, name: str):
     before = load_prompt(make_environment(templates)).hash
     assert load_prompt(make_environment(templates)).hash == before
-    assert load_prompt(make_environment(ROOT / "templates")).hash == before
-    path = templates / name
+    assert load_prompt(make_environment()).hash == before
+    path = override_template(templates, name)
+    assert load_prompt(make_environment(templates)).hash == before  # a copy changes nothing
     path.write_text(path.read_text(encoding="utf-8") + "\nBe brief.\n", encoding="utf-8")
     assert load_prompt(make_environment(templates)).hash != before
 
 
 def test_prompt_hash_ignores_the_post_template(templates: Path):
     before = load_prompt(make_environment(templates)).hash
-    (templates / "digest.md.j2").write_text("changed\n", encoding="utf-8")
+    override_template(templates, "digest.md.j2").write_text("changed\n", encoding="utf-8")
     assert load_prompt(make_environment(templates)).hash == before
 
 
 def test_messages_in_chinese_and_english():
-    prompt = load_prompt(make_environment(ROOT / "templates"))
+    prompt = load_prompt(make_environment())
     zh_system, zh_user = build_messages(prompt, PAPER, "zh")
     en_system, _ = build_messages(prompt, PAPER, "en")
     assert (zh_system["role"], zh_user["role"]) == ("system", "user")
@@ -197,7 +197,7 @@ def test_messages_in_chinese_and_english():
 
 
 def test_messages_for_a_recorded_paper_hold_its_title_and_abstract():
-    prompt = load_prompt(make_environment(ROOT / "templates"))
+    prompt = load_prompt(make_environment())
     paper = hf_papers()[0]
     _, user = build_messages(prompt, paper, "en")
     assert paper.title in user["content"]
@@ -259,14 +259,14 @@ def summarizer(fake: FakeOpenAI, *, timeout: float = 2.0, max_retries: int = 0) 
             base_url=fake.base_url, api_key="test", timeout=timeout, max_retries=max_retries
         )
 
-    prompt = load_prompt(make_environment(ROOT / "templates"))
+    prompt = load_prompt(make_environment())
     return LLMSummarizer(settings(timeout=timeout, max_retries=max_retries), prompt, client)
 
 
 def run(
     papers: list[Paper], llm: LLMSummarizer, concurrency: int = 4, **kwargs: Any
 ) -> dict[str, SummaryRecord]:
-    return asyncio.run(summarize_all(papers, llm, concurrency=concurrency, **kwargs))
+    return asyncio.run(summarize_all(papers, llm, concurrency=concurrency, **kwargs)).records
 
 
 def formats(fake: FakeOpenAI) -> list[str | None]:

@@ -432,7 +432,7 @@ def test_an_llm_run_reads_the_full_text_or_says_it_used_the_abstract(project, ca
 
         path = project / "posts" / f"{DAY}-video-diffusion.md"
         post = path.read_text()
-        assert "以下总结由 gpt-4o-mini 生成（基于论文摘要、基于论文全文）" in post
+        assert "以下总结由 gpt-4o-mini 生成（1 篇基于论文全文、1 篇基于论文摘要）" in post
         text = section(post, title("2411.17769"))
         assert "*本解读基于论文全文。*" in text
         assert_in_order(

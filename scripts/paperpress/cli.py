@@ -144,16 +144,20 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
-    """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings."""
-    from paperpress.render import make_environment
-    from paperpress.summarize import ExtractiveSummarizer, LLMSummarizer, load_prompt
+    """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings and
+    one breaker: a refused key stops both."""
+    from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer, load_prompt
+    from paperpress.templating import make_environment
 
     settings = llm_settings(config.llm, environ)
     kinds = ("digest", "topic")
     if settings.enabled:
         log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
         env = make_environment(config.templates_dir)
-        return {kind: LLMSummarizer(settings, load_prompt(env, kind)) for kind in kinds}
+        breaker = Breaker()
+        return {
+            kind: LLMSummarizer(settings, load_prompt(env, kind), breaker=breaker) for kind in kinds
+        }
     log.warning(
         "%s is not set: using the built-in extractive summarizer. For LLM summaries set it "
         "(in GitHub: Settings > Secrets and variables > Actions), or set OPENAI_BASE_URL for a "
@@ -164,14 +168,17 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
-    from paperpress import net
+    from paperpress import net, preflight
     from paperpress.pipeline import Clients, run
     from paperpress.sources import arxiv
 
-    today = datetime.now(UTC).date()
-    days = _days(args, today)
+    now = datetime.now(UTC)
+    days = _days(args, now.date())
     if args.commit != "none" and args.dry_run:
         raise ConfigError("--dry-run writes nothing, so there is nothing to --commit")
+    preflight.check_templates(config, feeds)
+    if args.commit == "api":
+        publish.check_destinations(publish.destinations(config, environ), environ)
     summarizers = make_summarizers(config, environ)
     replay = net.replay_transport(args.replay) if args.replay else None
     with (
@@ -188,17 +195,27 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
             force=args.force,
             dry_run=args.dry_run,
             progress=make_progress(environ),
-            today=today,
+            now=now,
         )
-    _print_report(report, dry_run=args.dry_run)
+    _print_report(report, config, dry_run=args.dry_run)
     commits: list[publish.Published] = []
     try:
         commits = _commit(config, report, args, environ)
     finally:  # the table is wanted most when the commit failed
         _write_step_summary(report, environ, commits)
-    for feed in report.failed:
-        print(f"paperpress: failed: {feed.feed} {feed.day}: {feed.error}", file=sys.stderr)
+    _print_failures(report, environ)
     return 1 if report.failed else 0
+
+
+def _print_failures(report: Report, environ: Mapping[str, str]) -> None:
+    """Each distinct error once, with the feeds and days it stopped (a refused key stops
+    every feed that needed the LLM with the same words)."""
+    where: dict[str, list[str]] = {}
+    for feed in report.failed:
+        where.setdefault(feed.error or "", []).append(f"{feed.feed} {feed.day}")
+    prefix = "::error::" if environ.get("GITHUB_ACTIONS") == "true" else ""
+    for error, feeds in where.items():
+        print(f"{prefix}paperpress: failed: {', '.join(feeds)}: {error}", file=sys.stderr)
 
 
 def _days(args: argparse.Namespace, today: date) -> list[str | None]:
@@ -243,17 +260,20 @@ def _commit_lines(report: Report) -> list[str]:
         if f.error:
             lines.append(f"{f.feed} {f.day}: failed")
         elif f.post:
+            kept = f", {f.kept} kept" if f.kept else ""
             lines.append(
                 f"{f.feed} {f.day}: {f.fetched - f.skipped} papers ({f.summarized} summarized, "
-                f"{f.cached} cached, {f.pending} pending)"
+                f"{f.cached} cached, {f.pending} pending{kept})"
             )
     return lines
 
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
+    from paperpress import preflight
     from paperpress.pipeline import render_stored
 
     day = parse_day(args.date, today=date.max) if args.date else None
+    preflight.check_templates(config, feeds)
 
     def show(path: Path, changed: bool) -> None:
         print(f"{'wrote' if changed else 'unchanged'} {_display(path)}")
@@ -264,7 +284,7 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_report(report: Report, *, dry_run: bool) -> None:
+def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
     for feed in report.feeds:
         if feed.error:
             print(f"{feed.feed} {feed.day}: failed; no post written (see the error below)")
@@ -283,9 +303,14 @@ def _print_report(report: Report, *, dry_run: bool) -> None:
     usage = report.usage
     split = f" (prompt {usage.prompt:,}, completion {usage.completion:,})" if usage.total else ""
     cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
-    print(f"done: {counts}, tokens used {report.total('tokens'):,}{split}{cost}")
+    kept = f", kept {report.total('kept')}" if report.total("kept") else ""
+    print(f"done: {counts}{kept}, tokens used {report.total('tokens'):,}{split}{cost}")
     if report.total("pending"):
-        print("pending summaries are kept in data/ and retried on the next run")
+        print(
+            f"pending summaries are kept in {_display(config.data_dir)} and retried on the next run"
+        )
+    if report.total("kept"):
+        print("where a new summary failed, the previous finished one was kept")
 
 
 def _write_step_summary(

@@ -218,6 +218,7 @@ class LLMSettings:
     max_retries: int
     max_output_tokens: int
     budget_tokens: int | None
+    api_key_env: str = "OPENAI_API_KEY"  # named in messages about the key
 
     @property
     def enabled(self) -> bool:
@@ -277,6 +278,7 @@ def llm_settings(config: LLMConfig, environ: Mapping[str, str]) -> LLMSettings:
         max_retries=config.max_retries,
         max_output_tokens=config.max_output_tokens,
         budget_tokens=config.budget_tokens,
+        api_key_env=config.api_key_env,
     )
 
 

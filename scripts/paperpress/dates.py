@@ -10,7 +10,8 @@ import json
 import math
 import sys
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from paperpress.errors import ConfigError
 
@@ -35,6 +36,23 @@ def parse_day(value: str | None, *, today: date, option: str = "--date") -> str:
     if day > today:
         raise ConfigError(f"{option} {day} is in the future (today is {today} in UTC)")
     return day.isoformat()
+
+
+def post_date(
+    day: str, timezone: str, *, now: datetime, previous: datetime | None = None
+) -> datetime:
+    """When a post about ``day`` is dated: the start of that day in the blog's ``timezone``,
+    but never later than ``now`` (Hugo skips a post dated in the future, silently). West of
+    UTC, a day that has just begun in UTC (today's arXiv announcement, say) has not begun
+    for the blog yet: such a post is dated ``now``, to the minute, and keeps that date when
+    it is written again (``previous``, its date as written), so its permalink stays put."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(date.fromisoformat(day), time(0, 0), zone)
+    if previous is not None and start - timedelta(days=1) < previous < start and previous <= now:
+        return previous.astimezone(zone)
+    if start <= now:
+        return start
+    return now.astimezone(zone).replace(second=0, microsecond=0)
 
 
 def day_range(start: str, end: str) -> list[str]:

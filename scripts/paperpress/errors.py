@@ -3,7 +3,10 @@
 PaperpressError
  ├── ConfigError     bad config file, option or date (exit 2)
  ├── SourceError     a paper source could not be read (exit 1)
- ├── SummaryError    an LLM reply could not be turned into a summary
+ ├── SummaryError    an LLM reply could not be turned into a summary (the paper is pending)
+ │    └── SpentSummaryError   ... after the API had billed some of its calls
+ ├── LLMUnavailableError  every call would fail alike (a refused key, an unknown model, an
+ │                        unreachable server): the run stops calling the LLM (exit 1)
  └── PublishError    posts or data could not be written or committed (exit 1)
 """
 
@@ -26,3 +29,16 @@ class SummaryError(PaperpressError):
 
 class PublishError(PaperpressError):
     """Writing or committing the output failed."""
+
+
+class SpentSummaryError(SummaryError):
+    """A summary that failed after the API had already billed some of its calls."""
+
+    def __init__(self, message: str, usage: object) -> None:
+        super().__init__(message)
+        self.usage = usage  # a usage.Usage; typed loosely to keep this module import-free
+
+
+class LLMUnavailableError(PaperpressError):
+    """The LLM provider refuses every call alike; the message names the secret or variable
+    to fix. No retry or next run can heal it, so the run stops calling and fails."""

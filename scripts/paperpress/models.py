@@ -176,6 +176,7 @@ _OPTIONAL_SECTIONS = (
 SCHEMAS: dict[str, type[BaseModel]] = {"digest": DigestSummary, "topic": TopicSummary}
 
 SummaryStatus = Literal["done", "pending"]
+EXTRACTIVE = "extractive"  # the model name of the built-in summarizer
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,14 @@ class SummaryRecord:
     error: str | None = None
 
     @property
+    def rank(self) -> int:
+        """How good a summary this is: 0 a pending marker, 1 the built-in summarizer's, 2 an
+        LLM's. A new summary never replaces a better one (see ``preferred``)."""
+        if self.status != "done":
+            return 0
+        return 1 if self.model == EXTRACTIVE else 2
+
+    @property
     def digest(self) -> DigestSummary | None:
         if self.status != "done" or self.content is None:
             return None
@@ -216,6 +225,13 @@ class SummaryRecord:
     def from_dict(cls, data: dict[str, Any]) -> SummaryRecord:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def preferred(stored: SummaryRecord | None, new: SummaryRecord) -> SummaryRecord:
+    """The summary to keep: ``new`` unless ``stored`` is better. A failed call never undoes a
+    finished summary, and the built-in summarizer never replaces an LLM's (nothing paid for
+    is thrown away by a re-run without a key, or by a ``--force`` that fails)."""
+    return stored if stored is not None and stored.rank > new.rank else new
 
 
 @dataclass(frozen=True)

@@ -14,20 +14,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
+import frontmatter
 import httpx2
 import jinja2
+import yaml
 
 from paperpress import topics
 from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
+from paperpress.dates import post_date
 from paperpress.errors import SourceError
 from paperpress.fulltext import FullText
-from paperpress.models import Paper, Post, SummaryRecord
-from paperpress.render import Entry, make_environment, render_digest
-from paperpress.render_topic import TopicEntry, render_topic
+from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, preferred
+from paperpress.render import Entry, digest_name, render_digest
+from paperpress.render_topic import TopicEntry, render_topic, topic_name
 from paperpress.sources import hf
 from paperpress.store import Record, Store, sweep_temp_files, write_if_changed
-from paperpress.summarize import Summarizer, summarize_all, summary_key
+from paperpress.summarize import Batch, Summarizer, summarize_all, summary_key
+from paperpress.templating import make_environment
 from paperpress.usage import Budget, Usage
 
 log = logging.getLogger(__name__)
@@ -35,13 +40,15 @@ log = logging.getLogger(__name__)
 
 class Progress(Protocol):
     def start(self, label: str, total: int) -> None: ...
-    def advance(self, paper: Paper, record: SummaryRecord) -> None: ...
+    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None:
+        """``record`` is what the call made; ``kept`` the better summary kept instead."""
+
     def finish(self) -> None: ...
 
 
 class QuietProgress:
     def start(self, label: str, total: int) -> None: ...
-    def advance(self, paper: Paper, record: SummaryRecord) -> None: ...
+    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None: ...
     def finish(self) -> None: ...
 
 
@@ -54,6 +61,7 @@ class FeedReport:
     summarized: int = 0
     cached: int = 0
     pending: int = 0
+    kept: int = 0  # a new summary failed; the previous, finished one stays
     tokens: int = 0
     post: Path | None = None
     post_changed: bool = False
@@ -108,13 +116,15 @@ def run(
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """Make (or refresh) each feed's post for ``day``, or for each of ``days`` in turn (None:
     each feed's default day); the token and image budgets are for the whole run. Raises
     only for errors of the whole run (a config problem); a source down fails its feed and
-    one paper's failure becomes a pending summary."""
-    today = today or datetime.now(UTC).date()
+    one paper's failure becomes a pending summary. ``now`` is the run's moment: it picks the
+    default days and keeps post dates from the future."""
+    now = now or datetime.now(UTC)
+    today = now.astimezone(UTC).date()
     store = Store(config.data_dir)
     if not dry_run:
         folders = (store.folder, config.site.posts_dir, config.site.assets_dir, config.cache_dir)
@@ -127,13 +137,12 @@ def run(
     for one_day in days or [day]:
         for feed in feeds:
             job = _FeedJob(
-                config, feed, store, env, clients, force, dry_run, progress, report.usage
+                config, feed, store, env, clients, force, dry_run, progress, report.usage, now
             )
             feed_day = one_day or default_day(feed, today)
             try:
                 report.feeds.append(job.run(feed_day, budget))
             except SourceError as exc:  # one source down must not cost the others their posts
-                log.error("%s %s: %s", feed.name, feed_day, exc)
                 report.feeds.append(FeedReport(feed=feed.name, day=feed_day, error=str(exc)))
     if config.llm.price is not None:
         report.cost = report.usage.cost(config.llm.price)
@@ -153,6 +162,7 @@ class _FeedJob:
     dry_run: bool
     progress: Progress
     spent: Usage  # the run's, shared by every feed: the budget is per run
+    now: datetime
 
     @property
     def kind(self) -> str:
@@ -174,13 +184,22 @@ class _FeedJob:
         if isinstance(self.feed, ArxivTopicFeed) and not self.dry_run:
             materials = self._enrich(self.feed, todo, records, budget)
         if todo:
-            for arxiv_id, summary in self._summarize(result.day, todo, materials, records).items():
-                records[arxiv_id] = records[arxiv_id].with_summary(self.kind, summary)
+            batch = self._summarize(result.day, todo, materials, records)
+            for arxiv_id, summary in batch.records.items():
+                stored = records[arxiv_id].summaries.get(self.kind)
+                chosen = preferred(stored, summary)
+                records[arxiv_id] = records[arxiv_id].with_summary(self.kind, chosen)
                 result.tokens += summary.tokens
                 if summary.status == "done":
                     result.summarized += 1
+                elif chosen is stored:
+                    result.kept += 1
                 else:
                     result.pending += 1
+            if batch.unavailable:  # no post of pending papers over a good one: the run fails
+                result.error = str(batch.unavailable)
+                self._store(list(records.values()))
+                return result
         self._write(result, list(records.values()))
         return result
 
@@ -212,7 +231,9 @@ class _FeedJob:
         todo = []
         for paper in papers:
             current = records[paper.arxiv_id].summaries.get(self.kind)
-            if not self.force and is_fresh(current, records[paper.arxiv_id].paper, self.summarizer):
+            if not needs_summary(
+                current, records[paper.arxiv_id].paper, self.summarizer, force=self.force
+            ):
                 result.cached += 1
             elif self.dry_run:  # a dry run spends nothing: what is not cached shows as pending
                 result.pending += 1
@@ -253,13 +274,17 @@ class _FeedJob:
         papers: list[Paper],
         materials: dict[str, FullText],
         records: dict[str, Record],
-    ) -> dict[str, SummaryRecord]:
+    ) -> Batch:
         """Each summary is stored as soon as it arrives: a run killed halfway keeps (and the
-        next run reuses) what was already paid for."""
+        next run reuses) what was already paid for. A failed call keeps a finished summary."""
 
         def done(paper: Paper, summary: SummaryRecord) -> None:
-            self.store.put(records[paper.arxiv_id].with_summary(self.kind, summary))
-            self.progress.advance(paper, summary)
+            record = records[paper.arxiv_id]
+            stored = record.summaries.get(self.kind)
+            chosen = preferred(stored, summary)
+            if chosen is summary:
+                self.store.put(record.with_summary(self.kind, summary))
+            self.progress.advance(paper, summary, None if chosen is summary else stored)
 
         llm = self.config.llm
         self.progress.start(f"{self.feed.name} {day}", len(papers))
@@ -278,16 +303,19 @@ class _FeedJob:
         finally:
             self.progress.finish()
 
-    def _write(self, result: FeedReport, records: list[Record]) -> None:
+    def _store(self, records: list[Record]) -> None:
         if not self.dry_run:
             for record in records:
                 self.store.put(record)
+
+    def _write(self, result: FeedReport, records: list[Record]) -> None:
+        self._store(records)
         day = result.day
         if isinstance(self.feed, ArxivTopicFeed) and self.feed.rolling and not self.dry_run:
             records = rolling_records(self.store, self.feed)
             # Dated by its newest day, as `render` dates it: a backfill must not move it back.
             day = max([day, *(record.paper.day for record in records)])
-        post = render_feed(self.config, self.env, self.feed, day, records)
+        post = render_feed(self.config, self.env, self.feed, day, records, now=self.now)
         result.post = self.config.site.posts_dir / post.path
         if self.dry_run:
             log.info("dry run: would write %s", result.post)
@@ -299,6 +327,18 @@ def select(papers: Sequence[Paper], *, max_papers: int, min_upvotes: int) -> lis
     """The papers a digest shows: most upvoted first (ties by id), at most ``max_papers``."""
     ranked = sorted(papers, key=lambda p: (-p.upvotes, p.arxiv_id))
     return [p for p in ranked if p.upvotes >= min_upvotes][:max_papers]
+
+
+def needs_summary(
+    stored: SummaryRecord | None, paper: Paper, summarizer: Summarizer, *, force: bool
+) -> bool:
+    """Whether to call ``summarizer`` for ``paper``: its summary is missing, stale or forced,
+    and ``summarizer`` can make one at least as good (the built-in one never replaces an
+    LLM's summary, with or without ``--force``)."""
+    can_make = 1 if summarizer.model == EXTRACTIVE else 2  # SummaryRecord.rank
+    if stored is not None and stored.rank > can_make:
+        return False
+    return force or not is_fresh(stored, paper, summarizer)
 
 
 def is_fresh(record: SummaryRecord | None, paper: Paper, summarizer: Summarizer) -> bool:
@@ -338,9 +378,23 @@ def rolling_records(store: Store, feed: ArxivTopicFeed) -> list[Record]:
 
 
 def render_feed(
-    config: Config, env: jinja2.Environment, feed: Feed, day: str, records: Sequence[Record]
+    config: Config,
+    env: jinja2.Environment,
+    feed: Feed,
+    day: str,
+    records: Sequence[Record],
+    *,
+    now: datetime,
 ) -> Post:
+    """The feed's post for ``day``, dated as dates.post_date says (a date already written,
+    within the day, is kept: the post is read back for it)."""
     language = config.llm.language
+    site = config.site
+    name = (
+        topic_name(feed, day) if isinstance(feed, ArxivTopicFeed) else digest_name(feed.name, day)
+    )
+    previous = written_date(site.posts_dir / name, site.timezone)
+    moment = post_date(day, site.timezone, now=now, previous=previous)
     if isinstance(feed, ArxivTopicFeed):
         ordered = sorted(
             records,
@@ -348,7 +402,9 @@ def render_feed(
             reverse=True,
         )
         entries = [TopicEntry(r.paper, r.summaries.get("topic"), r.figures) for r in ordered]
-        return render_topic(env, config.site, feed, day=day, entries=entries, language=language)
+        return render_topic(
+            env, site, feed, day=day, entries=entries, language=language, moment=moment
+        )
     ranked = sorted(records, key=lambda r: (-r.paper.upvotes, r.paper.arxiv_id))
     return render_digest(
         env,
@@ -358,7 +414,19 @@ def render_feed(
         day=day,
         entries=[Entry(r.paper, r.summaries.get("digest")) for r in ranked],
         language=language,
+        moment=moment,
     )
+
+
+def written_date(path: Path, timezone: str) -> datetime | None:
+    """The ``date`` in the front matter of the post at ``path``, if it has a readable one
+    (Hexo's naive dates are in the blog's zone)."""
+    try:
+        value = frontmatter.load(path).metadata.get("date")
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except (OSError, ValueError, TypeError, yaml.YAMLError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 
 
 def render_stored(
@@ -369,6 +437,7 @@ def render_stored(
     on_post: Callable[[Path, bool], None] = lambda path, changed: None,
 ) -> list[Path]:
     """Re-render posts from ``data/`` alone (after a template change): no network at all."""
+    now = datetime.now(UTC)
     env = make_environment(config.templates_dir)
     wanted = {feed.name: feed for feed in feeds}
     store = Store(config.data_dir)
@@ -390,7 +459,7 @@ def render_stored(
             latest = max(d for (name, d) in groups if name == feed_name)
             records = rolling_records(store, feed)
             listed_day = latest
-        post = render_feed(config, env, feed, listed_day, records)
+        post = render_feed(config, env, feed, listed_day, records, now=now)
         path = config.site.posts_dir / post.path
         on_post(path, write_if_changed(path, post.text))
         written.append(path)

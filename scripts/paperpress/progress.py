@@ -40,6 +40,19 @@ def setup_logging(*, verbose: bool, environ: Mapping[str, str]) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def outcome(record: SummaryRecord, kept: SummaryRecord | None) -> str:
+    """How one paper's summary went, for a progress line (the only place its error shows)."""
+    if record.status == "done":
+        return "ok"
+    if kept is not None:
+        return f"failed ({record.error}); kept the previous summary ({kept.model})"
+    return f"pending ({record.error})"
+
+
 class LineProgress:
     """One line per finished paper: readable in CI logs."""
 
@@ -48,11 +61,11 @@ class LineProgress:
 
     def start(self, label: str, total: int) -> None:
         self.label, self.total, self.done = label, total, 0
-        print(f"{label}: summarizing {total} papers", file=sys.stderr, flush=True)
+        print(f"{label}: summarizing {plural(total, 'paper')}", file=sys.stderr, flush=True)
 
-    def advance(self, paper: Paper, record: SummaryRecord) -> None:
+    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None:
         self.done += 1
-        state = "ok" if record.status == "done" else f"pending ({record.error})"
+        state = outcome(record, kept)
         print(
             f"{self.label} [{self.done}/{self.total}] {paper.arxiv_id} {state}",
             file=sys.stderr,
@@ -82,7 +95,9 @@ class BarProgress:
         self.bar.start()
         self.task = self.bar.add_task(f"{label}: summarizing", total=total)
 
-    def advance(self, paper: Paper, record: SummaryRecord) -> None:
+    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None:
+        if record.status != "done":  # above the bar: a failure must not vanish with it
+            self.bar.console.print(f"{paper.arxiv_id} {outcome(record, kept)}", markup=False)
         if self.task is not None:
             self.bar.advance(self.task)
 

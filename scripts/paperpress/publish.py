@@ -149,9 +149,22 @@ def collect(root: Path, folders: Iterable[Path], prefix: str = "") -> dict[str, 
     return files
 
 
-def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list[Target]:
+@dataclass(frozen=True)
+class Destination:
+    """Where ``--commit api`` will commit, known before the run makes anything."""
+
+    repo: str
+    branch: str | None  # None: the repository's default branch
+    token_env: str  # the variable holding the token, named in errors
+    site: bool  # posts and images, under publish.folder
+    data: bool  # data/
+    checkout: bool  # the repository this checkout is of: only what changed since is sent
+
+
+def destinations(config: Config, environ: Mapping[str, str]) -> list[Destination]:
     """The blog files (posts, images) go to the blog repository, under ``publish.folder``;
-    data/ stays in the repository the workflow runs in, next to the code that reads it."""
+    data/ stays in the repository the workflow runs in, next to the code that reads it. A
+    separate blog repository (PUBLISH_REPO or publish.repo) is written with PUBLISH_TOKEN."""
 
     def env(name: str) -> str:
         return (environ.get(name) or "").strip()
@@ -165,27 +178,35 @@ def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list
         )
     on_branch = env("GITHUB_REF_TYPE") in ("", "branch")
     own_branch = (env("GITHUB_REF_NAME") if on_branch else "") or None
-    site_files = collect(
-        root, [config.site.posts_dir, config.site.assets_dir], config.publish.folder
-    )
-    data_files = collect(root, [config.data_dir])
-    base = checkout_blobs(root)
     branch = env("PUBLISH_BRANCH") or config.publish.branch or None
+    if blog == own:
+        token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
+        return [Destination(own, branch or own_branch, token, True, True, True)]
+    blog_destination = Destination(blog, branch, "PUBLISH_TOKEN", True, False, False)
     if not own:
         log.warning(
             "GITHUB_REPOSITORY is not set: %s stays local, only posts go to %s",
             config.data_dir,
             blog,
         )
-    if blog == own or not own:
-        files = site_files | data_files if blog == own else site_files
-        token = "PUBLISH_TOKEN" if env("PUBLISH_TOKEN") else "GITHUB_TOKEN"
-        branch = branch or (own_branch if blog == own else None)
-        return [Target(blog, branch, files, token, base if blog == own else None)]
-    return [
-        Target(own, own_branch, data_files, "GITHUB_TOKEN", base),
-        Target(blog, branch, site_files, "PUBLISH_TOKEN"),
-    ]
+        return [blog_destination]
+    return [Destination(own, own_branch, "GITHUB_TOKEN", False, True, True), blog_destination]
+
+
+def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list[Target]:
+    """The files of each destination, as this run left them under ``root``."""
+    site_folders = [config.site.posts_dir, config.site.assets_dir]
+    base = checkout_blobs(root)
+    targets = []
+    for where in destinations(config, environ):
+        files: dict[str, bytes] = {}
+        if where.site:
+            files |= collect(root, site_folders, config.publish.folder)
+        if where.data:
+            files |= collect(root, [config.data_dir])
+        checkout = base if where.checkout else None
+        targets.append(Target(where.repo, where.branch, files, where.token_env, checkout))
+    return targets
 
 
 def checkout_blobs(root: Path) -> dict[str, str] | None:
@@ -335,20 +356,20 @@ def _explain(exc: Exception, target: Target) -> str:
     data = getattr(exc, "data", None)
     detail = data.get("message", "") if isinstance(data, dict) else str(data or "")
     where = f"{target.repo}@{target.branch or 'default branch'}"
+    hint = _write_access_hint(target.token_env, target.repo)
     if status == 401:
         return (
             f"GitHub refused the token in {target.token_env} (401 {detail}): set the secret "
-            f"{target.token_env} to a valid token; {_write_access_hint(target)}"
+            f"{target.token_env} to a valid token; {hint}"
         )
     if status == 403:
         return (
-            f"the token in {target.token_env} cannot write to {target.repo} (403 {detail}): "
-            + _write_access_hint(target)
+            f"the token in {target.token_env} cannot write to {target.repo} (403 {detail}): " + hint
         )
     if status == 404:
         return (
             f"{where} not found, or the token in {target.token_env} cannot see it (404): check "
-            f"the repository and branch names and {_write_access_hint(target)}"
+            f"the repository and branch names and {hint}"
         )
     if status == 409:
         return (
@@ -358,13 +379,48 @@ def _explain(exc: Exception, target: Target) -> str:
     return f"GitHub answered {status} for {where}: {detail or exc}"
 
 
-def _write_access_hint(target: Target) -> str:
-    if target.token_env == "GITHUB_TOKEN":
+def _write_access_hint(token_env: str, repo: str) -> str:
+    if token_env == "GITHUB_TOKEN":
         return "the workflow job needs `permissions: contents: write`"
-    return (
-        f"make {target.token_env} a fine-grained token with Contents: read and write on "
-        f"{target.repo}"
-    )
+    return f"make {token_env} a fine-grained token with Contents: read and write on {repo}"
+
+
+def _token(environ: Mapping[str, str], repo: str, token_env: str) -> str:
+    token = (environ.get(token_env) or "").strip()
+    if not token:
+        raise ConfigError(
+            f"--commit api needs a token for {repo}: set the secret {token_env} "
+            f"({_write_access_hint(token_env, repo)})"
+        )
+    return token
+
+
+def _api_url(environ: Mapping[str, str]) -> str:
+    return (environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
+
+
+def check_destinations(
+    where: Sequence[Destination],
+    environ: Mapping[str, str],
+    *,
+    client: Callable[[str, str], Github] | None = None,
+) -> None:
+    """Before the run spends anything: each token is set, and its repository and branch can
+    be read with it (two GETs). Raises ConfigError or PublishError with what to fix."""
+    from github import GithubException
+
+    for destination in where:
+        token = _token(environ, destination.repo, destination.token_env)
+        target = Target(destination.repo, destination.branch, {}, destination.token_env)
+        with (client or connect)(token, _api_url(environ)) as github:
+            try:
+                repo = github.get_repo(destination.repo)
+                branch = destination.branch or repo.default_branch
+                repo.get_git_ref(f"heads/{branch}").object.sha  # noqa: B018 (lazy: fetches)
+            except GithubException as exc:
+                raise PublishError(_explain(exc, target)) from exc
+            except OSError as exc:
+                raise PublishError(f"cannot reach GitHub for {destination.repo}: {exc}") from exc
 
 
 def commit_all(
@@ -376,16 +432,10 @@ def commit_all(
     merge: Merge | None = None,
 ) -> list[Published]:
     """Commit each target through the API with its own token (``client``: see connect)."""
-    api_url = (environ.get("GITHUB_API_URL") or "").strip() or "https://api.github.com"
     results = []
     for target in targets:
-        token = (environ.get(target.token_env) or "").strip()
-        if not token:
-            raise ConfigError(
-                f"--commit api needs a token for {target.repo}: set the secret "
-                f"{target.token_env} ({_write_access_hint(target)})"
-            )
-        with (client or connect)(token, api_url) as github:
+        token = _token(environ, target.repo, target.token_env)
+        with (client or connect)(token, _api_url(environ)) as github:
             results.append(commit_via_api(github, target, message, merge=merge))
     return results
 

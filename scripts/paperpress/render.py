@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +18,10 @@ import yaml
 
 from paperpress.config import SiteConfig
 from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
-from paperpress.models import Paper, Post, SummaryRecord
-from paperpress.text import strip_controls
+from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord
+from paperpress.templating import make_environment as make_environment  # re-exported
+from paperpress.templating import render_template
+from paperpress.text import inert, strip_controls
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -50,6 +51,7 @@ LABELS: dict[str, dict[str, str]] = {
         "upvotes": "👍 {count} 个赞",
         "stars": "⭐ {count}",
         "authors": "作者",
+        "more_authors": "另有 {count} 位作者",
         "colon": "：",
         "comma": "，",
     },
@@ -86,29 +88,27 @@ LABELS: dict[str, dict[str, str]] = {
         "upvotes": "👍 {count} upvotes",
         "stars": "⭐ {count}",
         "authors": "Authors",
+        "more_authors": "+{count} more",
         "colon": ": ",
         "comma": ", ",
     },
 }
 
-MAX_AUTHORS = 12
+MAX_AUTHORS = 10  # both kinds of post; a longer list ends with "+N more"
+
+
+def author_list(authors: Sequence[str], labels: dict[str, str]) -> str:
+    """The authors as one escaped line: at most MAX_AUTHORS names, then how many more."""
+    shown = [md_inline(name) for name in authors[:MAX_AUTHORS]]
+    if len(authors) > MAX_AUTHORS:
+        shown.append(labels["more_authors"].format(count=len(authors) - MAX_AUTHORS))
+    return ", ".join(shown)
 
 
 @dataclass(frozen=True)
 class Entry:
     paper: Paper
     summary: SummaryRecord | None
-
-
-def make_environment(templates_dir: Path) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # Markdown, not HTML: values are escaped by ``escape`` beforehand
-    )
 
 
 def render_digest(
@@ -120,8 +120,10 @@ def render_digest(
     day: str,
     entries: Sequence[Entry],
     language: str,
+    moment: datetime | None = None,
 ) -> Post:
-    """The daily digest post for one feed and day."""
+    """The daily digest post for one feed and day, dated ``moment`` (see dates.post_date;
+    by default the start of the day in the blog's zone)."""
     labels = LABELS[language]
     papers = [_paper_view(entry, labels) for entry in entries]
     models = sorted({e.summary.model for e in entries if e.summary and e.summary.status == "done"})
@@ -136,12 +138,13 @@ def render_digest(
         "notes": _notes(labels, models, pending),
         "papers": papers,
     }
-    body = env.get_template("digest.md.j2").render(context)
+    body = render_template(env, "digest.md.j2", **context)
     titles = "; ".join(entry.paper.title for entry in entries[:3])
     meta = front_matter(
         site,
         title=labels["digest_title"].format(day=day),
         day=day,
+        moment=moment,
         tags=list(tags),
         description=plain(
             labels["digest_description"].format(day=day, count=len(entries), titles=titles), 200
@@ -149,15 +152,19 @@ def render_digest(
         keywords=_top_keywords(entries),
         cover=site.cover or next((e.paper.thumbnail for e in entries if e.paper.thumbnail), None),
     )
-    return make_post(site, f"{day}-{feed_name}.md", meta, body)
+    return make_post(site, digest_name(feed_name, day), meta, body)
+
+
+def digest_name(feed_name: str, day: str) -> str:
+    return f"{day}-{feed_name}.md"
 
 
 def _notes(labels: dict[str, str], models: list[str], pending: int) -> list[str]:
     notes = []
-    llm_models = [m for m in models if m != "extractive"]
+    llm_models = [m for m in models if m != EXTRACTIVE]
     if llm_models:
         notes.append(labels["note_llm"].format(model=md_inline(", ".join(llm_models))))
-    if "extractive" in models:
+    if EXTRACTIVE in models:
         notes.append(labels["note_extractive"])
     if pending:
         notes.append(labels["note_pending"].format(count=pending))
@@ -167,9 +174,6 @@ def _notes(labels: dict[str, str], models: list[str], pending: int) -> list[str]
 def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
     paper = entry.paper
     digest = entry.summary.digest if entry.summary else None
-    authors = list(paper.authors[:MAX_AUTHORS])
-    if len(paper.authors) > MAX_AUTHORS:
-        authors.append(f"et al. ({len(paper.authors)} authors)")
     links = [
         (labels["hf_page"], md_url(paper.links.hf)),
         ("arXiv", md_url(paper.links.abs)),
@@ -180,7 +184,7 @@ def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": paper.arxiv_id,
         "title": md_inline(paper.title),
-        "authors": md_inline(", ".join(authors)),
+        "authors": author_list(paper.authors, labels),
         "links": [{"label": label, "url": url} for label, url in links if url],
         "stars": labels["stars"].format(count=paper.github_stars) if paper.github_stars else None,
         "upvotes": labels["upvotes"].format(count=paper.upvotes),
@@ -227,7 +231,7 @@ def _top_keywords(entries: Sequence[Entry], limit: int = 8) -> list[str]:
             [k.term for k in digest.keywords[:2]] if digest else list(entry.paper.ai_keywords[:2])
         )
         for term in terms:
-            seen.setdefault(plain(term), None)
+            seen.setdefault(plain(inert(term)), None)
     return [term for term in seen if term][:limit]
 
 
@@ -243,11 +247,16 @@ def front_matter(
     description: str,
     keywords: list[str],
     cover: str | None,
+    moment: datetime | None = None,
 ) -> dict[str, Any]:
-    """Front matter for the site's flavor. Dates are the day at 00:00 in the blog's zone:
-    fixed (no run timestamps, so re-runs give the same bytes) and never in the future for a
-    finished day (Hugo silently skips future posts)."""
-    local = datetime.combine(date.fromisoformat(day), time(0, 0), ZoneInfo(site.timezone))
+    """Front matter for the site's flavor, dated ``moment`` in the blog's zone (by default
+    the start of ``day`` there; never in the future: Hugo silently skips such posts, see
+    dates.post_date). ``description`` and ``keywords`` are made inert: themes print them
+    unescaped (Butterfly's index cards)."""
+    zone = ZoneInfo(site.timezone)
+    local = (moment or datetime.combine(date.fromisoformat(day), time(0, 0), zone)).astimezone(zone)
+    description = inert(description)
+    keywords = [word for word in (plain(inert(k)) for k in keywords) if word]
     tags = [plain(tag) for tag in tags if plain(tag)]
     categories = [plain(c) for c in site.categories if plain(c)]
     cover_url = md_url(cover)

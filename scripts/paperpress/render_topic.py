@@ -7,8 +7,10 @@ model could not write are left out; the reason is in the data file) and folded s
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from typing import Any
 
@@ -16,10 +18,9 @@ import jinja2
 
 from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
-from paperpress.models import Paper, SummaryRecord, TopicSummary
-from paperpress.render import front_matter, make_post
-
-MAX_AUTHORS = 10
+from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, TopicSummary
+from paperpress.render import author_list, front_matter, make_post
+from paperpress.templating import render_template
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -32,10 +33,11 @@ LABELS: dict[str, dict[str, str]] = {
         "disclaimer_extractive": (
             "⚠️ 以下总结由 paperpress 内置的抽取式摘要器从论文摘要中摘录而成（未使用大语言模型）。"
         ),
-        "from_fulltext": "基于论文全文",
-        "from_abstract": "基于论文摘要",
+        "from_fulltext": "{count} 篇基于论文全文",
+        "from_abstract": "{count} 篇基于论文摘要",
+        "sources_joiner": "、",
         "authors": "作者",
-        "more_authors": "等 {count} 位作者",
+        "more_authors": "另有 {count} 位作者",
         "abstract": "摘要",
         "tldr": "一句话总结",
         "takeaways": "要点",
@@ -46,6 +48,7 @@ LABELS: dict[str, dict[str, str]] = {
         "keywords": "关键词",
         "links": "链接",
         "code": "代码",
+        "project": "项目主页",
         "background": "研究背景",
         "past_methods": "过去的方法及其问题",
         "proposed_method": "本文方法",
@@ -68,10 +71,11 @@ LABELS: dict[str, dict[str, str]] = {
         "contain mistakes; use them to choose what to read.",
         "disclaimer_extractive": "⚠️ The summaries below were extracted from the abstracts by "
         "paperpress's built-in summarizer (no language model).",
-        "from_fulltext": "from the full text",
-        "from_abstract": "from the abstract",
+        "from_fulltext": "{count} from the full text",
+        "from_abstract": "{count} from the abstract",
+        "sources_joiner": ", ",
         "authors": "Authors",
-        "more_authors": "et al. ({count} authors)",
+        "more_authors": "+{count} more",
         "abstract": "Abstract",
         "tldr": "Summary",
         "takeaways": "Key takeaways",
@@ -83,6 +87,7 @@ LABELS: dict[str, dict[str, str]] = {
         "keywords": "Keywords",
         "links": "Links",
         "code": "Code",
+        "project": "Project page",
         "background": "Background",
         "past_methods": "Past methods and their problems",
         "proposed_method": "Proposed method",
@@ -115,7 +120,8 @@ def render_topic(
     day: str,
     entries: Sequence[TopicEntry],
     language: str,
-):
+    moment: datetime | None = None,
+) -> Post:
     """One topic post: ``{day}-{name}.md``, or ``{name}.md`` when the topic is rolling."""
     labels = LABELS[language]
     views = [_paper_view(entry, labels, site.flavor) for entry in entries]
@@ -123,8 +129,8 @@ def render_topic(
         {"heading": labels["updated"].format(day=group_day), "papers": list(papers)}
         for group_day, papers in groupby(views, key=lambda view: view["day"])
     ]
-    body = env.get_template("topic.md.j2").render(
-        t=labels, notes=_notes(labels, entries), groups=groups
+    body = render_template(
+        env, "topic.md.j2", t=labels, notes=_notes(labels, entries), groups=groups
     )
     titles = "; ".join(entry.paper.title for entry in entries[:2])
     meta = front_matter(
@@ -133,6 +139,7 @@ def render_topic(
         if feed.rolling
         else labels["title_daily"].format(title=feed.title, day=day),
         day=day,
+        moment=moment,
         tags=feed.tags or [feed.title],
         description=plain(
             labels["description"].format(title=feed.title, day=day, titles=titles), 200
@@ -142,36 +149,37 @@ def render_topic(
     )
     if site.flavor == "hexo":  # the Butterfly theme's switches, as in the seed
         meta |= {"toc_number": False, "toc_style_simple": True}
-    name = f"{feed.name}.md" if feed.rolling else f"{day}-{feed.name}.md"
-    return make_post(site, name, meta, body)
+    return make_post(site, topic_name(feed, day), meta, body)
+
+
+def topic_name(feed: ArxivTopicFeed, day: str) -> str:
+    return f"{feed.name}.md" if feed.rolling else f"{day}-{feed.name}.md"
 
 
 def _notes(labels: dict[str, str], entries: Sequence[TopicEntry]) -> list[str]:
     done = [e.summary for e in entries if e.summary and e.summary.status == "done"]
-    models = sorted({s.model for s in done if s.model != "extractive"})
+    by_llm = [s for s in done if s.model != EXTRACTIVE]
     notes = []
-    if models:
-        sources = sorted({s.source for s in done if s.model != "extractive"})
-        described = "、" if labels is LABELS["zh"] else ", "
+    if by_llm:
+        counts = Counter(s.source for s in by_llm)
+        sources = [
+            labels[label].format(count=counts[source])
+            for source, label in (("full text", "from_fulltext"), ("abstract", "from_abstract"))
+            if counts[source]
+        ]
         notes.append(
             labels["disclaimer"].format(
-                models=md_inline(", ".join(models)),
-                sources=described.join(
-                    labels["from_fulltext" if s == "full text" else "from_abstract"]
-                    for s in sources
-                ),
+                models=md_inline(", ".join(sorted({s.model for s in by_llm}))),
+                sources=labels["sources_joiner"].join(sources),
             )
         )
-    if any(s.model == "extractive" for s in done):
+    if any(s.model == EXTRACTIVE for s in done):
         notes.append(labels["disclaimer_extractive"])
     return notes
 
 
 def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[str, Any]:
     paper = entry.paper
-    authors = list(paper.authors[:MAX_AUTHORS])
-    if len(paper.authors) > MAX_AUTHORS:
-        authors.append(labels["more_authors"].format(count=len(paper.authors)))
     summary = entry.summary.topic if entry.summary else None
     pdf = md_url(pdf_url(paper))
     images = [
@@ -182,7 +190,7 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
     return {
         "day": paper.day,
         "title": md_inline(paper.title),
-        "authors": md_inline(", ".join(authors)),
+        "authors": author_list(paper.authors, labels),
         "abstract": md_paragraphs(paper.abstract),
         "pdf": pdf,
         "comment": md_inline(paper.comment),
@@ -201,11 +209,12 @@ def _detail(
     """The detailed summary as (label, text) rows; absent sections are simply not there."""
     links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(pdf_url(paper)))]
     links.append((labels["code"], md_url(paper.links.code)))
+    links.append((labels["project"], md_url(paper.links.project)))
     if paper.doi:
         links.append(("DOI", md_url(f"https://doi.org/{paper.doi}")))
     rows = [
         (labels["translated_title"], md_inline(summary.translated_title)),
-        (labels["authors"], md_inline(", ".join(paper.authors[:MAX_AUTHORS]))),
+        (labels["authors"], author_list(paper.authors, labels)),
         (labels["affiliation"], md_inline(summary.first_author_affiliation)),
         (labels["keywords"], md_inline(", ".join(summary.keywords))),
         (labels["links"], " · ".join(f"[{name}]({url})" for name, url in links if url)),

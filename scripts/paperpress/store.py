@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from paperpress.errors import PublishError
-from paperpress.models import Paper, SummaryRecord
+from paperpress.models import Paper, SummaryRecord, preferred
 from paperpress.text import safe_filename
 
 TEMP_SUFFIX = ".paperpress-tmp"  # hidden temp files: ".<name>.<random>.paperpress-tmp"
@@ -81,12 +81,10 @@ class Record:
 
     def union(self, other: Record) -> Record:
         """This record and ``other``, written by two runs at once (chunks of a range): every
-        listing of both, and per kind of summary a finished one over a pending one."""
+        listing of both, and per kind of summary the better one (ours when equal)."""
         summaries = dict(other.summaries)
         for kind, mine in self.summaries.items():
-            theirs = summaries.get(kind)
-            if theirs is None or mine.status == "done" or theirs.status != "done":
-                summaries[kind] = mine
+            summaries[kind] = preferred(summaries.get(kind), mine)
         return Record(
             paper=other.merged(self.paper).paper,  # ours, with what only theirs knows
             listings=tuple(sorted({*self.listings, *other.listings})),

@@ -23,14 +23,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+import httpx2
 import jinja2
 from pydantic import BaseModel, ValidationError
 
 from paperpress import USER_AGENT, extractive
 from paperpress.config import LLMSettings
-from paperpress.errors import SummaryError
+from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
-from paperpress.models import SCHEMAS, DigestSummary, Paper, SummaryRecord
+from paperpress.models import EXTRACTIVE, SCHEMAS, DigestSummary, Paper, SummaryRecord
 from paperpress.usage import Budget, Usage
 
 if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
@@ -143,12 +144,17 @@ class Outcome:
         return self.usage.total
 
 
-class SpentSummaryError(SummaryError):
-    """A summary that failed after the API had already billed some of its calls."""
+class Breaker:
+    """Shared by a run's LLM summarizers. After the first error that every call would repeat
+    (a refused key, an unknown model, an unreachable server), no further call is made: each
+    raises that error at once, so a wrong secret costs one failed call, not one per paper."""
 
-    def __init__(self, message: str, usage: Usage) -> None:
-        super().__init__(message)
-        self.usage = usage
+    def __init__(self) -> None:
+        self.error: LLMUnavailableError | None = None
+
+    def trip(self, error: LLMUnavailableError) -> LLMUnavailableError:
+        self.error = self.error or error
+        return self.error
 
 
 class Summarizer(Protocol):
@@ -171,9 +177,11 @@ class LLMSummarizer:
         settings: LLMSettings,
         prompt: Prompt,
         client_factory: Callable[[], openai.AsyncOpenAI] | None = None,
+        breaker: Breaker | None = None,
     ) -> None:
         self.client_factory = client_factory or (lambda: make_client(settings))
         self.client: openai.AsyncOpenAI | None = None
+        self.breaker = breaker or Breaker()
         self.settings = settings
         self.prompt = prompt
         self.model = settings.model
@@ -184,10 +192,15 @@ class LLMSummarizer:
         self.mode = MODES[0]
 
     async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
-        """The summary and what it cost; a failure raises SpentSummaryError with the cost."""
+        """The summary and what it cost; a failure raises SpentSummaryError with the cost, or
+        LLMUnavailableError (then, and from then on, without a call) when no call can work."""
+        if self.breaker.error:
+            raise self.breaker.error
         usage = Usage()
         try:
             return Outcome(await self._summarize(paper, material, usage), usage)
+        except LLMUnavailableError as exc:
+            raise self.breaker.trip(exc) from None
         except SummaryError as exc:
             raise SpentSummaryError(str(exc), usage) from exc
 
@@ -231,6 +244,8 @@ class LLMSummarizer:
                     **_response_format(mode, self.kind),
                 )
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
+                if fatal := unavailable(exc, self.settings):
+                    raise fatal from exc
                 if mode == MODES[-1] or not _about_format(exc):
                     raise SummaryError(f"the API refused the request: {_api_message(exc)}") from exc
                 if self.mode == mode:
@@ -243,7 +258,7 @@ class LLMSummarizer:
                     )
                 continue
             except openai.OpenAIError as exc:
-                raise SummaryError(_api_message(exc)) from exc
+                raise unavailable(exc, self.settings) or SummaryError(_api_message(exc)) from exc
             except ValueError as exc:  # the SDK lets a body that is not JSON through as is
                 raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
             if response.usage:
@@ -295,6 +310,67 @@ def _about_format(exc: openai.APIStatusError) -> bool:
     return bool(_FORMAT_WORDS.search(str(exc)))
 
 
+_MODEL_MISSING = re.compile(
+    r"model.{0,40}(not (be )?found|not exist|does not exist|unknown|invalid|not available)"
+    r"|(unknown|invalid|no such) model",
+    re.I,
+)
+
+
+def unavailable(exc: Exception, settings: LLMSettings) -> LLMUnavailableError | None:
+    """The error as one that every later call would repeat, with what to fix; None for an
+    error of this one call (a 429, a 5xx, a timeout, a reply cut short ...)."""
+    import openai
+
+    where = settings.base_url or "https://api.openai.com/v1"
+    key, model = settings.api_key_env, settings.model
+    detail = _detail(exc)
+    if isinstance(exc, openai.AuthenticationError):
+        return LLMUnavailableError(
+            f"the LLM API at {where} refused the key in {key} (HTTP 401: {detail}); set the "
+            f"secret {key} to a valid key for this provider"
+        )
+    if isinstance(exc, openai.PermissionDeniedError):
+        return LLMUnavailableError(
+            f"the key in {key} may not use {model!r} at {where} (HTTP 403: {detail}); give the "
+            f"key access to the model, or set the variable PAPERPRESS_MODEL to one it may use"
+        )
+    model_missing = isinstance(exc, openai.BadRequestError) and _MODEL_MISSING.search(detail)
+    if isinstance(exc, openai.NotFoundError) or model_missing:
+        status = getattr(exc, "status_code", "")
+        return LLMUnavailableError(
+            f"the LLM API at {where} has no model {model!r} (HTTP {status}: {detail}); set the "
+            "variable PAPERPRESS_MODEL (or llm.model) to a model it serves, and check "
+            "OPENAI_BASE_URL (an OpenAI-compatible base URL usually ends in /v1)"
+        )
+    if (
+        isinstance(exc, openai.RateLimitError)
+        and getattr(exc, "code", None) == "insufficient_quota"
+    ):
+        return LLMUnavailableError(
+            f"the account of the key in {key} has no quota left at {where} (HTTP 429 "
+            f"insufficient_quota); add credit with the provider, or set {key} to another key"
+        )
+    cause = exc.__cause__
+    if isinstance(exc, openai.APIConnectionError) and isinstance(cause, httpx2.ConnectError):
+        return LLMUnavailableError(
+            f"cannot connect to the LLM API at {where} ({cause.__class__.__name__}: {cause}); "
+            "check the variable OPENAI_BASE_URL (or llm.base_url)"
+        )
+    return None
+
+
+def _detail(exc: Exception) -> str:
+    """The provider's own message (OpenAI's ``error.message``), else the exception's text."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        inner = body.get("error", body)
+        message = inner.get("message") if isinstance(inner, dict) else None
+        if isinstance(message, str) and message.strip():
+            return " ".join(message.split())[:200]
+    return " ".join(str(exc).split())[:200]
+
+
 def _api_message(exc: openai.OpenAIError) -> str:
     status = getattr(exc, "status_code", None)
     name = exc.__class__.__name__
@@ -305,7 +381,7 @@ def _api_message(exc: openai.OpenAIError) -> str:
 class ExtractiveSummarizer:
     """The no-key fallback: sentences picked from the abstract, no network, no model."""
 
-    model = "extractive"
+    model = EXTRACTIVE
     prompt_hash = extractive.VERSION
     reads_full_text = False
 
@@ -325,6 +401,15 @@ class ExtractiveSummarizer:
 # --- Many papers at once ----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What ``summarize_all`` made: a record per paper it got to, and the error that stopped
+    it early when the LLM became unavailable (the papers after it have no record)."""
+
+    records: dict[str, SummaryRecord]
+    unavailable: LLMUnavailableError | None = None
+
+
 async def summarize_all(
     papers: Sequence[Paper],
     summarizer: Summarizer,
@@ -334,19 +419,21 @@ async def summarize_all(
     spent: Usage | None = None,
     materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
-) -> dict[str, SummaryRecord]:
+) -> Batch:
     """Summarize ``papers`` with at most ``concurrency`` calls in flight; ``materials`` holds
     the full text (or the abstract, with the reason) per paper id for topic summaries.
     ``spent`` sums the usage of this call (and, when the caller passes the same one to every
     call, of the whole run, which ``budget`` caps).
 
-    Never raises for one paper: a failure becomes a pending record with its error.
+    Never raises for one paper: a failure becomes a pending record with its error. An error
+    that every call would repeat (LLMUnavailableError) ends the batch instead.
     """
     gate = asyncio.Semaphore(concurrency)
     budget = budget or Budget()
     spent = Usage() if spent is None else spent
+    stopped: list[LLMUnavailableError] = []
 
-    async def one(paper: Paper) -> tuple[str, SummaryRecord]:
+    async def one(paper: Paper) -> tuple[str, SummaryRecord | None]:
         key = summary_key(
             paper,
             model=summarizer.model,
@@ -364,13 +451,18 @@ async def summarize_all(
             "source_note": material.reason if material else None,
         }
         async with gate:
+            if stopped:
+                return paper.arxiv_id, None
             try:
                 if reason := budget.used_up(spent):
                     raise SummaryError(reason)
                 text = material.text if material and material.source == "full text" else None
                 outcome = await summarizer.summarize(paper, text)
+            except LLMUnavailableError as exc:
+                stopped.append(exc)
+                return paper.arxiv_id, None
             except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
-                log.warning("%s: summary pending: %s", paper.arxiv_id, exc)
+                log.info("%s: summary pending: %s", paper.arxiv_id, exc)  # progress shows it
                 usage = getattr(exc, "usage", None) or Usage()
                 spent.add(usage)
                 record = SummaryRecord(
@@ -391,4 +483,5 @@ async def summarize_all(
         results = await asyncio.gather(*(one(paper) for paper in papers))
     finally:
         await summarizer.aclose()
-    return dict(results)
+    records = {arxiv_id: record for arxiv_id, record in results if record is not None}
+    return Batch(records, stopped[0] if stopped else None)

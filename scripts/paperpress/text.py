@@ -43,3 +43,21 @@ def base_arxiv_id(raw: str) -> tuple[str, int | None]:
 def safe_filename(arxiv_id: str) -> str:
     """Old-style ids (``hep-th/9901002``) contain a slash; file names must not."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", arxiv_id)
+
+
+_TAG = re.compile(r"<[^<>]*>")
+_TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
+_DELIMITER = re.compile(r"\{(?=[{%#<])|(?<=[}%#>])\}")
+
+
+def inert(text: str | None) -> str:
+    """One line of plain text that a theme may print unescaped: no HTML tag (nor the start
+    of one), no template delimiter (``{{``, ``{%``, ``{#``, ``{{<`` and their ends), no
+    control character. What reads as text stays: ``a < b``, ``{x}``, ``5 > 3``."""
+    line = one_line(text)
+    while True:  # "<scr<b>ipt>" must not come back together as "<script>"
+        shorter = _DELIMITER.sub("", _TAG.sub("", line))
+        if shorter == line:
+            break
+        line = shorter
+    return _TAG_OPENING.sub("", line).strip()

@@ -122,6 +122,24 @@ def code_url(*texts: str | None) -> str | None:
     return None
 
 
+_URL = re.compile(r"https?://[^\s<>\"'`{}\\]+", re.I)  # \href{url}{text}: a brace ends it
+_NOT_A_PROJECT = re.compile(
+    r"^https?://(?:www\.)?(?:github\.com|gitlab\.com|(?:export\.)?arxiv\.org|doi\.org|dx\.doi\.org)/",
+    re.I,
+)
+
+
+def project_url(*texts: str | None) -> str | None:
+    """The first web page named in the comment or the abstract that is no repository, paper
+    or DOI: the project page ("Project page: https://x.github.io/y")."""
+    for text in texts:
+        for match in _URL.finditer(text or ""):
+            url = match.group(0).rstrip(".,;:!?)]}")
+            if not _NOT_A_PROJECT.match(url):
+                return url
+    return None
+
+
 # --- Parsing (pure) -----------------------------------------------------------------------
 
 
@@ -190,6 +208,7 @@ def _api_entry(entry: Any, *, day: str, feed: str) -> Paper | str:
             abs=f"https://arxiv.org/abs/{arxiv_id}",
             pdf=f"https://arxiv.org/pdf/{versioned}",
             code=code_url(abstract, comment),
+            project=project_url(comment, abstract),
         ),
         comment=comment,
         categories=tuple(dict.fromkeys(categories)),
