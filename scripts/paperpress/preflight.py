@@ -71,6 +71,7 @@ _TOPIC = {
     "method_steps": ["Step one.", "Step two."],
     "conclusion": {"innovation": "New.", "performance": "Good.", "workload": "Much."},
 }
+SAMPLE_SUMMARIES = {"digest": _DIGEST, "topic": _TOPIC}  # valid LLM replies, as data
 
 
 def _record(status: str, content: dict | None, source: str = "abstract") -> SummaryRecord:
@@ -96,7 +97,7 @@ def check_templates(config: Config, feeds: Sequence[Feed]) -> None:
     kinds = []
     if any(isinstance(feed, HFDailyFeed) for feed in feeds):
         kinds.append("digest")
-        entries = [Entry(SAMPLE, _record("done", _DIGEST)), Entry(pending, None)]
+        entries = [Entry(SAMPLE, _record("done", SAMPLE_SUMMARIES["digest"])), Entry(pending, None)]
         render_digest(
             env, site, feed_name="sample", tags=["a"], day=SAMPLE_DAY, entries=entries,
             language=language, moment=moment,
@@ -106,7 +107,7 @@ def check_templates(config: Config, feeds: Sequence[Feed]) -> None:
         kinds.append("topic")
         figures = [{"url": "https://arxiv.org/html/2501.00001v2/x1.png", "caption": "Figure 1"}]
         entries_topic = [
-            TopicEntry(SAMPLE, _record("done", _TOPIC, "full text"), figures),
+            TopicEntry(SAMPLE, _record("done", SAMPLE_SUMMARIES["topic"], "full text"), figures),
             TopicEntry(pending, _record("pending", None)),
         ]
         render_topic(

@@ -184,11 +184,6 @@ def destinations(config: Config, environ: Mapping[str, str]) -> list[Destination
         return [Destination(own, branch or own_branch, token, True, True, True)]
     blog_destination = Destination(blog, branch, "PUBLISH_TOKEN", True, False, False)
     if not own:
-        log.warning(
-            "GITHUB_REPOSITORY is not set: %s stays local, only posts go to %s",
-            config.data_dir,
-            blog,
-        )
         return [blog_destination]
     return [Destination(own, own_branch, "GITHUB_TOKEN", False, True, True), blog_destination]
 
@@ -198,7 +193,14 @@ def plan_targets(config: Config, root: Path, environ: Mapping[str, str]) -> list
     site_folders = [config.site.posts_dir, config.site.assets_dir]
     base = checkout_blobs(root)
     targets = []
-    for where in destinations(config, environ):
+    planned = destinations(config, environ)
+    if not any(where.data for where in planned):
+        log.warning(
+            "GITHUB_REPOSITORY is not set: %s stays local, only posts go to %s",
+            config.data_dir,
+            planned[0].repo,
+        )
+    for where in planned:
         files: dict[str, bytes] = {}
         if where.site:
             files |= collect(root, site_folders, config.publish.folder)

@@ -45,7 +45,7 @@ def safe_filename(arxiv_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", arxiv_id)
 
 
-_TAG = re.compile(r"<[^<>]*>")
+_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
 _TAG_OPENING = re.compile(r"<(?=[A-Za-z/!?])")
 _DELIMITER = re.compile(r"\{(?=[{%#<])|(?<=[}%#>])\}")
 
