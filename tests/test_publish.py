@@ -12,7 +12,7 @@ import pytest
 
 from paperpress import publish, store
 from paperpress.cli import main
-from paperpress.config import load_config
+from paperpress.config import GitHubSettings, PublishConfig, github_settings, load_config
 from paperpress.errors import ConfigError, PublishError
 from paperpress.models import Paper
 from paperpress.store import Record
@@ -183,7 +183,7 @@ def test_a_refused_or_read_only_token_names_the_secret(remote, token, expected):
             publish.commit_all(
                 [target({"posts/a.md": b"a\n"}, token_env="PUBLISH_TOKEN")],
                 "m",
-                environ,
+                github_settings(PublishConfig(), environ),
                 client=local_connect,
             )
     message = str(caught.value)
@@ -193,7 +193,7 @@ def test_a_refused_or_read_only_token_names_the_secret(remote, token, expected):
 
 def test_a_missing_token_names_the_secret_before_any_request(remote):
     with pytest.raises(ConfigError, match=r"set the secret GITHUB_TOKEN .*contents: write"):
-        publish.commit_all([target({"a": b"a"})], "m", {}, client=local_connect)
+        publish.commit_all([target({"a": b"a"})], "m", GitHubSettings(), client=local_connect)
 
 
 def test_temp_and_dot_files_are_never_collected(tmp_path):
@@ -222,7 +222,7 @@ def write_project(root: Path, publish_section: str = "") -> Path:
 def test_this_repository_gets_posts_and_data_in_one_target(tmp_path):
     config = load_config(write_project(tmp_path))
     environ = {"GITHUB_REPOSITORY": "octo/papers", "GITHUB_REF_NAME": "main"}
-    [only] = publish.plan_targets(config, tmp_path, environ)
+    [only] = publish.plan_targets(config, tmp_path, github_settings(config.publish, environ))
     assert (only.repo, only.branch, only.token_env) == ("octo/papers", "main", "GITHUB_TOKEN")
     assert set(only.files) == {"posts/p.md", "data/papers/1.json"}
 
@@ -234,7 +234,7 @@ def test_a_separate_blog_gets_posts_under_its_folder_and_data_stays_home(tmp_pat
     section = "publish: {repo: octo/blog, branch: gh-source, folder: site/}\n"
     config = load_config(write_project(tmp_path, section))
     environ = {"GITHUB_REPOSITORY": "octo/papers", "GITHUB_REF_NAME": "main"}
-    home, blog = publish.plan_targets(config, tmp_path, environ)
+    home, blog = publish.plan_targets(config, tmp_path, github_settings(config.publish, environ))
     assert (home.repo, home.branch, home.token_env) == ("octo/papers", "main", "GITHUB_TOKEN")
     assert set(home.files) == {"data/papers/1.json"}
     assert (blog.repo, blog.branch, blog.token_env) == ("octo/blog", "gh-source", "PUBLISH_TOKEN")
@@ -244,7 +244,7 @@ def test_a_separate_blog_gets_posts_under_its_folder_and_data_stays_home(tmp_pat
 def test_api_mode_needs_to_know_the_repository(tmp_path):
     config = load_config(write_project(tmp_path))
     with pytest.raises(ConfigError, match=r"set publish\.repo in the config or PUBLISH_REPO"):
-        publish.plan_targets(config, tmp_path, {})
+        publish.plan_targets(config, tmp_path, GitHubSettings())
 
 
 # --- the CLI end to end ---------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_cli_run_commits_through_the_api_once_and_reports_the_link(
             "GITHUB_STEP_SUMMARY": str(summary),
         }
         argv = ["run", "--config", str(config), "--date", "2025-11-11", "--commit", "api"]
-        monkeypatch.setattr(publish, "connect", local_connect)  # no 1 s pause between writes
+        monkeypatch.setattr(publish.github, "connect", local_connect)  # no 1 s pause between writes
         assert main(argv, environ=environ) == 0
         assert main(argv, environ=environ) == 0
     out = capsys.readouterr().out
@@ -327,7 +327,7 @@ def test_commit_api_checks_what_it_needs_before_fetching_anything(
         config = project / "config.yaml"
         config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
         argv = ["run", "--config", str(config), "--date", "2025-11-11", "--commit", "api"]
-        monkeypatch.setattr(publish, "connect", local_connect)
+        monkeypatch.setattr(publish.github, "connect", local_connect)
         assert main(argv, environ={**environ, "GITHUB_API_URL": gh}) == code
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1, err

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from paperpress import __version__, publish
-from paperpress.config import Config, Feed, llm_settings, load_config
+from paperpress.config import Config, Environment, Feed, LLMSettings, load_config, read_environment
 from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
 from paperpress.progress import make_progress, setup_logging
@@ -123,15 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    environ = os.environ if environ is None else environ
     args = build_parser().parse_args(argv)
-    setup_logging(verbose=args.verbose, environ=environ)
     try:
-        config = load_config(args.config, environ)
+        config = load_config(args.config)
+        env = read_environment(config, os.environ if environ is None else environ)
+        setup_logging(verbose=args.verbose, in_actions=env.in_actions)
         feeds = [config.feed(name) for name in args.feed] if args.feed else list(config.feeds)
         if args.command == "render":
             return _render(config, feeds, args)
-        return _run(config, feeds, args, environ)
+        return _run(config, feeds, args, env)
     except ConfigError as exc:
         print(f"paperpress: error: {exc}", file=sys.stderr)
         return 2
@@ -143,13 +143,12 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 130
 
 
-def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Summarizer]:
+def make_summarizers(config: Config, settings: LLMSettings) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings and
     one breaker: a refused key stops both."""
     from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer, load_prompt
     from paperpress.templating import make_environment
 
-    settings = llm_settings(config.llm, environ)
     kinds = ("digest", "topic")
     if settings.enabled:
         log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
@@ -167,7 +166,7 @@ def make_summarizers(config: Config, environ: Mapping[str, str]) -> dict[str, Su
     return {kind: ExtractiveSummarizer(config.llm.language, kind) for kind in kinds}
 
 
-def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -> int:
+def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Environment) -> int:
     from paperpress import net, preflight
     from paperpress.pipeline import Clients, run
     from paperpress.sources import arxiv
@@ -178,8 +177,8 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
         raise ConfigError("--dry-run writes nothing, so there is nothing to --commit")
     preflight.check_templates(config, feeds)
     if args.commit == "api":
-        publish.check_destinations(publish.destinations(config, environ), environ)
-    summarizers = make_summarizers(config, environ)
+        publish.check_destinations(publish.destinations(env.github), env.github)
+    summarizers = make_summarizers(config, env.llm)
     replay = net.replay_transport(args.replay) if args.replay else None
     with (
         net.make_http_client(transport=replay) as http,
@@ -194,26 +193,27 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, environ) -
             clients=Clients(http=http, summarizers=summarizers, arxiv=polite),
             force=args.force,
             dry_run=args.dry_run,
-            progress=make_progress(environ),
+            progress=make_progress(interactive=sys.stderr.isatty() and not env.ci),
             now=now,
         )
     _print_report(report, config, dry_run=args.dry_run)
     commits: list[publish.Published] = []
     try:
-        commits = _commit(config, report, args, environ)
+        commits = _commit(config, report, args, env)
     finally:  # the table is wanted most when the commit failed
-        _write_step_summary(report, environ, commits)
-    _print_failures(report, environ)
+        if env.step_summary:
+            _write_step_summary(report, env.step_summary, env.github.server_url, commits)
+    _print_failures(report, in_actions=env.in_actions)
     return 1 if report.failed else 0
 
 
-def _print_failures(report: Report, environ: Mapping[str, str]) -> None:
+def _print_failures(report: Report, *, in_actions: bool) -> None:
     """Each distinct error once, with the feeds and days it stopped (a refused key stops
     every feed that needed the LLM with the same words)."""
     where: dict[str, list[str]] = {}
     for feed in report.failed:
         where.setdefault(feed.error or "", []).append(f"{feed.feed} {feed.day}")
-    prefix = "::error::" if environ.get("GITHUB_ACTIONS") == "true" else ""
+    prefix = "::error::" if in_actions else ""
     for error, feeds in where.items():
         print(f"{prefix}paperpress: failed: {', '.join(feeds)}: {error}", file=sys.stderr)
 
@@ -231,7 +231,7 @@ def _days(args: argparse.Namespace, today: date) -> list[str | None]:
 
 
 def _commit(
-    config: Config, report: Report, args: argparse.Namespace, environ: Mapping[str, str]
+    config: Config, report: Report, args: argparse.Namespace, env: Environment
 ) -> list[publish.Published]:
     if args.commit == "none":
         return []
@@ -239,12 +239,12 @@ def _commit(
     message = publish.commit_message([f.day for f in report.feeds], _commit_lines(report))
     if args.commit == "git":
         folders = [config.site.posts_dir, config.data_dir, config.site.assets_dir]
-        results = [publish.commit_via_git(root, folders, message, environ=environ)]
+        results = [publish.commit_via_git(root, folders, message, in_actions=env.in_actions)]
     else:
         from paperpress import store
 
-        targets = publish.plan_targets(config, root, environ)
-        results = publish.commit_all(targets, message, environ, merge=store.merge_files)
+        targets = publish.plan_targets(config, root, env.github)
+        results = publish.commit_all(targets, message, env.github, merge=store.merge_files)
     for result in results:
         if result.sha:
             where = f"{result.repo}@{result.branch}"
@@ -314,12 +314,8 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
 
 
 def _write_step_summary(
-    report: Report, environ: Mapping[str, str], commits: Sequence[publish.Published] = ()
+    report: Report, target: Path, server: str, commits: Sequence[publish.Published] = ()
 ) -> None:
-    target = environ.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    server = environ.get("GITHUB_SERVER_URL") or "https://github.com"
     links = [
         f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
     ]

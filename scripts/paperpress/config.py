@@ -1,18 +1,24 @@
-"""The config file (``config.yaml``) and the environment, read once, in one place.
+"""The config file (``config.yaml``) and the environment, read once, in one place: no
+other module reads the environment; they take the values made here.
 
 Precedence, highest first: environment variables, the config file, the defaults below.
-Secrets (API keys) come only from the environment, never from the file.
+Secrets (API keys, tokens) come only from the environment, never from the file.
 
     OPENAI_API_KEY     key for the OpenAI-compatible API (the name is ``llm.api_key_env``)
     OPENAI_BASE_URL    base URL of the API (OpenAI, DeepSeek, Gemini, Ollama, vLLM ...)
     PAPERPRESS_MODEL   model name, overrides ``llm.model``
+    PUBLISH_REPO, PUBLISH_BRANCH   override ``publish.repo`` and ``publish.branch``
+    PUBLISH_TOKEN      token for a separate blog repository (or for this one, see publish)
+    GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_REF_NAME, GITHUB_REF_TYPE, GITHUB_API_URL,
+    GITHUB_SERVER_URL, GITHUB_ACTIONS, GITHUB_STEP_SUMMARY   set by GitHub Actions
+    CI                 set by CI services: plain progress lines, never a progress bar
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -226,7 +232,7 @@ class LLMSettings:
         return bool(self.api_key or self.base_url)
 
 
-def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path) -> Config:
     """Read and validate ``path``; relative paths in it resolve against its folder."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -263,9 +269,66 @@ def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     )
 
 
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Where ``--commit api`` commits and with which tokens: what GitHub Actions sets, and
+    the variables and secrets of the README (PUBLISH_REPO, PUBLISH_BRANCH, PUBLISH_TOKEN)."""
+
+    repository: str = ""  # GITHUB_REPOSITORY: the repository the workflow runs in
+    branch: str = ""  # GITHUB_REF_NAME, when the workflow runs on a branch
+    publish_repo: str = ""  # PUBLISH_REPO, else publish.repo: a separate blog repository
+    publish_branch: str = ""  # PUBLISH_BRANCH, else publish.branch
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    tokens: Mapping[str, str] = field(default_factory=dict)  # GITHUB_TOKEN, PUBLISH_TOKEN
+
+    def token(self, name: str) -> str:
+        return self.tokens.get(name, "")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Everything a run takes from the environment, as values."""
+
+    llm: LLMSettings
+    github: GitHubSettings
+    in_actions: bool = False  # GITHUB_ACTIONS=true: workflow commands, the bot's identity
+    ci: bool = False  # CI is set: plain progress lines, even on a terminal
+    step_summary: Path | None = None  # GITHUB_STEP_SUMMARY: the job summary file
+
+
+def read_environment(config: Config, environ: Mapping[str, str]) -> Environment:
+    summary = _env(environ, "GITHUB_STEP_SUMMARY")
+    return Environment(
+        llm=llm_settings(config.llm, environ),
+        github=github_settings(config.publish, environ),
+        in_actions=_env(environ, "GITHUB_ACTIONS") == "true",
+        ci=bool(_env(environ, "CI")),
+        step_summary=Path(summary) if summary else None,
+    )
+
+
+def github_settings(publish: PublishConfig, environ: Mapping[str, str]) -> GitHubSettings:
+    on_branch = _env(environ, "GITHUB_REF_TYPE") in ("", "branch")
+    tokens = {name: _env(environ, name) for name in ("GITHUB_TOKEN", "PUBLISH_TOKEN")}
+    return GitHubSettings(
+        repository=_env(environ, "GITHUB_REPOSITORY"),
+        branch=_env(environ, "GITHUB_REF_NAME") if on_branch else "",
+        publish_repo=_env(environ, "PUBLISH_REPO") or publish.repo,
+        publish_branch=_env(environ, "PUBLISH_BRANCH") or publish.branch,
+        api_url=_env(environ, "GITHUB_API_URL") or "https://api.github.com",
+        server_url=_env(environ, "GITHUB_SERVER_URL") or "https://github.com",
+        tokens={name: value for name, value in tokens.items() if value},
+    )
+
+
+def _env(environ: Mapping[str, str], name: str) -> str:
+    return (environ.get(name) or "").strip()
+
+
 def llm_settings(config: LLMConfig, environ: Mapping[str, str]) -> LLMSettings:
     def env(name: str) -> str | None:
-        return (environ.get(name) or "").strip() or None
+        return _env(environ, name) or None
 
     return LLMSettings(
         model=env("PAPERPRESS_MODEL") or config.model,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping
 from typing import ClassVar
 
 from paperpress.models import Paper, SummaryRecord
@@ -27,9 +26,9 @@ class _GitHubFormatter(logging.Formatter):
         return f"::{command}::{escaped}"
 
 
-def setup_logging(*, verbose: bool, environ: Mapping[str, str]) -> None:
+def setup_logging(*, verbose: bool, in_actions: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    if environ.get("GITHUB_ACTIONS") == "true":
+    if in_actions:
         handler.setFormatter(_GitHubFormatter("%(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -105,6 +104,6 @@ class BarProgress:
         self.bar.stop()
 
 
-def make_progress(environ: Mapping[str, str]) -> LineProgress | BarProgress:
-    interactive = sys.stderr.isatty() and not environ.get("CI")
+def make_progress(*, interactive: bool) -> LineProgress | BarProgress:
+    """A bar on a terminal (``interactive``), one line per paper in CI logs."""
     return BarProgress() if interactive else LineProgress()
