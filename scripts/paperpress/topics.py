@@ -7,6 +7,7 @@ request goes through the polite arXiv client the CLI made.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -147,6 +148,8 @@ def find_figures(
 
 
 def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> list[Figure]:
+    """The figures the HTML version references. Asked for without a trailing slash, as
+    arXiv links it: pages without a ``<base>`` resolve their images against that URL."""
     version = f"v{paper.version}" if paper.version else ""
     server = f"{feed.html_url.rstrip('/')}/html/"
     try:
@@ -157,8 +160,17 @@ def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> 
     if response.status_code != 200:
         return []  # no HTML conversion for this paper: normal
     figures = screenshots.parse_html_figures(response.text, str(response.url))
-    # The blog links the images: point them at arXiv even when fetched from a mirror.
-    return [replace(f, url=f.url.replace(server, PUBLIC_HTML, 1)) for f in figures]
+    return [replace(f, url=public_url(f.url, server)) for f in figures]
 
 
 PUBLIC_HTML = "https://arxiv.org/html/"
+_PAPER_FOLDER = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?/")
+
+
+def public_url(url: str, server: str) -> str:
+    """The blog links images at arXiv even when the page came from a mirror (``server``,
+    ending in ``/html/``): a URL in a paper's folder there, ``<id>[v<n>]/...``, becomes the
+    same path on arXiv, which serves those folders. Any other URL stays as the page gave
+    it: arXiv is not known to have it."""
+    rest = url.removeprefix(server)
+    return PUBLIC_HTML + rest if rest != url and _PAPER_FOLDER.match(rest) else url
