@@ -13,12 +13,16 @@ import httpx2
 import pytest
 from PIL import Image
 
+from demo.pdfmaker import paper_pdf
 from paperpress.sources import arxiv
 from tests.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
+from tests.fakes.openai_server import FakeOpenAI
 from tests.test_topics import (
     DAY,
+    answer,
     image_alts,
     listing_state,
+    llm_env,
     run,
     section,
     title,
@@ -141,3 +145,20 @@ def test_only_a_path_in_the_papers_folder_on_the_mirror_is_pointed_at_arxiv(proj
         f"{base}/html/2507.001500v1/x1.png",
         f"https://cdn.test/resize?of={base}/html/{OMEGANCE}v1/x1.png",
     ]
+
+
+# --- One request per PDF per run -------------------------------------------------------------
+
+
+def test_a_missing_pdf_is_requested_once_for_full_text_and_screenshots(project, capsys):
+    """2411.17763 has no HTML version, no HF thumbnail and no PDF (404): the full text and
+    then the local screenshots both want its PDF, and the run asks arXiv for it once."""
+    state = listing_state(pdfs={f"{OMEGANCE}v1": paper_pdf(title(OMEGANCE))})
+    with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
+        feed = topic(base, keywords=["diffusion"], max_papers=2, screenshots="local")
+        assert run(write_config(project, [feed]), DAY, llm_env(llm)) == 0
+    assert "summarized 2, cached 0, pending 0" in capsys.readouterr().out
+    assert sorted(state.paths("/pdf/")) == ["/pdf/2411.17763v1", f"/pdf/{OMEGANCE}v1"]
+    assert stored_figures(project, "2411.17763") == []
+    # The PDF that exists was downloaded once too, and rendered from the cache.
+    assert [f["source"] for f in stored_figures(project, OMEGANCE)] == ["pdf", "pdf"]

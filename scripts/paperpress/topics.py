@@ -16,7 +16,7 @@ import httpx2
 from paperpress import fulltext, screenshots
 from paperpress.config import ArxivTopicFeed, Config
 from paperpress.errors import SourceError
-from paperpress.fulltext import FullText
+from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.models import Paper
 from paperpress.screenshots import Figure
 from paperpress.sources import arxiv
@@ -93,14 +93,14 @@ def pdf_link(feed: ArxivTopicFeed, paper: Paper) -> Paper:
 
 
 def read_full_text(
-    client: httpx2.Client, config: Config, feed: ArxivTopicFeed, paper: Paper
+    client: httpx2.Client, pdfs: PdfDownloads, feed: ArxivTopicFeed, paper: Paper
 ) -> FullText:
     if not feed.fulltext:
         return FullText("abstract", paper.abstract, reason="full text is off for this topic")
     return fulltext.full_text(
         client,
         pdf_link(feed, paper),
-        config.cache_dir,
+        pdfs,
         budget_tokens=feed.fulltext_budget_tokens,
         max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
     )
@@ -117,8 +117,10 @@ def find_figures(
     feed: ArxivTopicFeed,
     paper: Paper,
     budget: ImageBudget,
+    pdfs: PdfDownloads,
 ) -> list[Figure]:
-    """Screenshots in order of preference: arXiv HTML figures, the HF thumbnail, PDF renders."""
+    """Screenshots in order of preference: arXiv HTML figures, the HF thumbnail, PDF renders
+    (from the PDF ``pdfs`` got for the full text, or failed to get: asked for once)."""
     limit = feed.max_screenshots
     if feed.screenshots == "none" or limit == 0:
         return []
@@ -127,11 +129,8 @@ def find_figures(
         figures = [Figure(paper.thumbnail, paper.title, "hf")]
     if not figures and feed.screenshots == "local" and budget.left > 0:
         try:
-            path = fulltext.download_pdf(
-                client,
-                pdf_link(feed, paper),
-                config.cache_dir,
-                max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
+            path = pdfs.get(
+                client, pdf_link(feed, paper), max_bytes=int(feed.max_pdf_mb * 1024 * 1024)
             )
             figures = screenshots.render_pdf_figures(
                 path,
