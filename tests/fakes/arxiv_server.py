@@ -172,14 +172,15 @@ def latexml_paper(
     Made up, not recorded (no whole real page of the first shape was found), after what
     arXiv is known to send:
 
-    - ``base``: conversions of 2023-12 to 2026-03 declare ``<base href="/html/<id>v<n>/">``
-      and name images bare, ``src="x1.png"`` (arXiv/html_feedback#161 quotes the tag;
-      arXiv/arxiv-view-as-html#157 names the converter line that wrote it);
-    - ``prefixed``: later ones (latexml-oxide, every article since 2026-08) have no
-      ``<base>`` and put the folder in each src, ``src="<id>v<n>/x1.png"``, resolved
-      against the page URL without its trailing slash (the recorded
-      ``html_2507.00150v1.excerpt.html``; html_feedback#6854 and #6415: with the slash,
-      those figures 404).
+    - ``base``: the conversions of arxiv-view-as-html declare ``<base href="/html/<id>v<n>/">``
+      and name images bare, ``src="x1.png"`` or ``extracted/<n>/F2.jpg`` (arXiv/html_feedback
+      #161 quotes the tag in 2023-12; arXiv/arxiv-view-as-html#157 names the converter line
+      that wrote it). Pages not yet regenerated (mirrors, caches) still have this shape;
+    - ``prefixed``: no ``<base>`` (dropped for 2603.* articles, arxiv-view-as-html#157;
+      every article regenerated with latexml-oxide by 2026-08-11, html_feedback#946), the
+      folder in each src, ``src="<id>v<n>/x1.png"``, resolved against the page URL without
+      its trailing slash (the recorded ``html_2507.00150v1.excerpt.html``; html_feedback
+      #6415: "use the link without a trailing slash"; #6854 on relative paths that 404).
 
     Either way a browser requests ``/html/<id>v<n>/<name>``; that is where the images are.
     The head and navigation carry the root-relative links of the real page, and the logo
