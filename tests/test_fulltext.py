@@ -11,7 +11,13 @@ from PIL import Image
 
 from demo.pdfmaker import Page, make_pdf, paper_pdf
 from paperpress.errors import SourceError
-from paperpress.fulltext import download_pdf, extract_pages, full_text, pick_sections
+from paperpress.fulltext import (
+    PdfDownloads,
+    download_pdf,
+    extract_pages,
+    full_text,
+    pick_sections,
+)
 from paperpress.models import Links, Paper
 
 PDF_URL = "https://arxiv.test/pdf/2501.00001v1"
@@ -263,12 +269,59 @@ def test_download_pdf_without_a_link(tmp_path):
     assert server.requests == []
 
 
+# --- PdfDownloads: each PDF at most once per run ----------------------------------------------
+
+
+def test_a_missing_pdf_is_asked_for_once_per_run(tmp_path):
+    server = Server(b"gone", status=404, content_type="text/plain")
+    downloads = PdfDownloads(tmp_path)
+    with server.client() as client:
+        for _ in range(3):
+            with pytest.raises(SourceError, match=rf"GET {PDF_URL} answered HTTP 404$"):
+                downloads.get(client, PAPER, max_bytes=CAP)
+    assert len(server.requests) == 1
+    assert files_under(tmp_path) == []
+
+
+def test_a_downloaded_pdf_is_the_cache_file_for_the_rest_of_the_run(tmp_path):
+    server = Server(GOOD_PDF)
+    downloads = PdfDownloads(tmp_path)
+    with server.client() as client:
+        first = downloads.get(client, PAPER, max_bytes=CAP)
+        assert downloads.get(client, PAPER, max_bytes=CAP) == first
+    assert first.read_bytes() == GOOD_PDF and len(server.requests) == 1
+
+
+def test_a_failure_is_kept_per_paper_version_link_and_cap(tmp_path):
+    server = Server(b"gone", status=404, content_type="text/plain")
+    downloads = PdfDownloads(tmp_path)
+    v2 = Paper(**{**PAPER.to_dict(), "version": 2, "links": Links(pdf=PDF_URL[:-1] + "2")})
+    with server.client() as client:
+        for paper, cap in ((PAPER, CAP), (v2, CAP), (PAPER, 2 * CAP), (PAPER, CAP)):
+            with pytest.raises(SourceError, match="HTTP 404"):
+                downloads.get(client, paper, max_bytes=cap)
+        # Papers without a link are not one paper: each error names its own.
+        for arxiv_id in ("2501.00002", "2501.00003"):
+            with pytest.raises(SourceError, match=f"^{arxiv_id}: no PDF link$"):
+                downloads.get(client, Paper(arxiv_id=arxiv_id, title="T"), max_bytes=CAP)
+    assert [str(r.url) for r in server.requests] == [PDF_URL, v2.links.pdf, PDF_URL]
+
+
+def test_another_run_asks_again(tmp_path):
+    server = Server(b"gone", status=404, content_type="text/plain")
+    with server.client() as client:
+        for _ in range(2):
+            with pytest.raises(SourceError):
+                PdfDownloads(tmp_path).get(client, PAPER, max_bytes=CAP)
+    assert len(server.requests) == 2
+
+
 # --- full_text ---------------------------------------------------------------------------
 
 
 def test_full_text_from_a_good_pdf(tmp_path):
     with Server(GOOD_PDF).client() as client:
-        result = full_text(client, PAPER, tmp_path, budget_tokens=2000, max_bytes=CAP)
+        result = full_text(client, PAPER, PdfDownloads(tmp_path), budget_tokens=2000, max_bytes=CAP)
     assert result.source == "full text"
     assert result.reason is None
     assert result.text == pick_sections(extract_pages(GOOD_PDF), budget_tokens=2000)
@@ -289,7 +342,7 @@ def test_full_text_from_a_good_pdf(tmp_path):
 )
 def test_full_text_falls_back_to_the_abstract(tmp_path, server, reason):
     with server.client() as client:
-        result = full_text(client, PAPER, tmp_path, budget_tokens=2000, max_bytes=CAP)
+        result = full_text(client, PAPER, PdfDownloads(tmp_path), budget_tokens=2000, max_bytes=CAP)
     assert result.source == "abstract"
     assert result.text == PAPER.abstract
     assert result.reason and reason in result.reason

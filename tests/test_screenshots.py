@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+from xml.sax.saxutils import quoteattr
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from demo.pdfmaker import paper_pdf
@@ -112,6 +117,138 @@ def test_several_figures_keep_document_order():
         ("a.png", "Figure 2: Second."),
         ("b.png", "Figure 4: Third."),
     ]
+
+
+# --- The document's base URL, as a browser resolves it --------------------------------------
+# The two shapes of arXiv HTML versions (see tests/fakes/arxiv_server.latexml_paper for the
+# sources): <base href="/html/<id>v<n>/"> with bare names, or no <base> and the folder in
+# every src. Both must give the URL a browser requests.
+
+ID_V = "2501.00001v1"
+AT_ARXIV = f"https://arxiv.org/html/{ID_V}"
+
+
+def with_head(head: str, *figures: str) -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{''.join(figures)}</body></html>"
+
+
+def urls(page: str, page_url: str = AT_ARXIV) -> list[str]:
+    return [f.url for f in parse_html_figures(page, page_url)]
+
+
+def test_a_root_relative_base_with_bare_names():
+    page = with_head(f'<base href="/html/{ID_V}/">', figure("x1.png", "Figure 1: One."))
+    assert urls(page) == [f"https://arxiv.org/html/{ID_V}/x1.png"]  # not /html/x1.png
+
+
+def test_a_base_and_names_in_subfolders():
+    page = with_head(
+        f'<base href="/html/{ID_V}/">',
+        figure("extracted/5852395/F2.jpg", "Figure 1: One."),
+        figure("figures/arch.png", "Figure 2: Two."),
+    )
+    assert urls(page) == [
+        f"https://arxiv.org/html/{ID_V}/extracted/5852395/F2.jpg",
+        f"https://arxiv.org/html/{ID_V}/figures/arch.png",
+    ]
+
+
+def test_no_base_and_the_folder_in_each_src():
+    page = with_head("", figure(f"{ID_V}/x1.png", "Figure 1: One."))
+    assert urls(page) == [f"https://arxiv.org/html/{ID_V}/x1.png"]
+
+
+def test_the_unversioned_page_url_with_a_versioned_base():
+    """arXiv serves the latest version at /html/<id>; its <base> names the version."""
+    page = with_head('<base href="/html/2501.00001v3/">', figure("x1.png", "Figure 1: One."))
+    assert urls(page, "https://arxiv.org/html/2501.00001") == [
+        "https://arxiv.org/html/2501.00001v3/x1.png"
+    ]
+
+
+def test_an_absolute_base_wins_over_the_page_url():
+    page = with_head(
+        f'<base href="https://arxiv.org/html/{ID_V}/">', figure("x1.png", "Figure 1: One.")
+    )
+    assert urls(page, f"http://mirror.test/papers/{ID_V}") == [
+        f"https://arxiv.org/html/{ID_V}/x1.png"
+    ]
+
+
+def test_a_relative_base_resolves_against_the_page_url():
+    page = with_head(f'<base href="{ID_V}/">', figure("x1.png", "Figure 1: One."))
+    assert urls(page) == [f"https://arxiv.org/html/{ID_V}/x1.png"]
+    page = with_head('<base href="../assets/">', figure("x1.png", "Figure 1: One."))
+    assert urls(page, f"https://mirror.test/a/b/{ID_V}") == ["https://mirror.test/a/assets/x1.png"]
+
+
+def test_the_trailing_slash_of_the_page_url_matters_without_a_base():
+    """As in a browser: that is why arXiv asks for links without it (html_feedback#6415),
+    and why the HTML version is requested as /html/<id>v<n>."""
+    page = with_head("", figure(f"{ID_V}/x1.png", "Figure 1: One."))
+    assert urls(page, f"{AT_ARXIV}/") == [f"https://arxiv.org/html/{ID_V}/{ID_V}/x1.png"]
+    based = with_head(f'<base href="/html/{ID_V}/">', figure("x1.png", "Figure 1: One."))
+    assert urls(based, f"{AT_ARXIV}/") == urls(based, AT_ARXIV)
+
+
+def test_the_first_base_with_an_href_counts_even_after_the_figures():
+    page = with_head(
+        '<base target="_blank"><base href="/first/">',
+        figure("x1.png", "Figure 1: One."),
+        '<base href="/second/">',
+    )
+    assert urls(page) == ["https://arxiv.org/first/x1.png"]
+    late = with_head("", figure("x1.png", "Figure 1: One."), '<base href="/late/">')
+    assert urls(late) == ["https://arxiv.org/late/x1.png"]
+
+
+@pytest.mark.parametrize("href", ["javascript:void(0)", "data:text/html,x", "http://[::1/"])
+def test_a_javascript_data_or_unparseable_base_is_ignored(href):
+    page = with_head(f'<base href="{href}">', figure(f"{ID_V}/x1.png", "Figure 1: One."))
+    assert urls(page) == [f"https://arxiv.org/html/{ID_V}/x1.png"]
+
+
+def test_whitespace_around_src_and_href_is_stripped():
+    page = with_head(f'<base href="\n /html/{ID_V}/ ">', figure(" x1.png\n", "Figure 1: One."))
+    assert urls(page) == [f"https://arxiv.org/html/{ID_V}/x1.png"]
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "javascript:alert(1)",
+        "mailto:a@b.test",
+        "ftp://ftp.test/x1.png",
+        "file:///tmp/x1.png",
+        "blob:https://arxiv.org/1234",
+        "http://[::1/x1.png",
+        "about:blank",
+    ],
+)
+def test_a_src_that_is_no_http_url_drops_the_figure(src):
+    page = with_head(
+        "", figure(src, "Figure 1: Gone."), figure(f"{ID_V}/x2.png", "Figure 2: Kept.")
+    )
+    assert [f.caption for f in parse_html_figures(page, AT_ARXIV)] == ["Figure 2: Kept."]
+
+
+def test_a_page_read_from_a_file_gives_no_relative_figures():
+    page = with_head(
+        "", figure("x1.png", "Figure 1: Local."), figure("https://cdn.test/a.png", "Figure 2: Web.")
+    )
+    assert urls(page, "file:///tmp/page.html") == ["https://cdn.test/a.png"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(base=st.text(max_size=30), src=st.text(min_size=1, max_size=30))
+def test_every_figure_url_is_an_absolute_http_url(base, src):
+    page = with_head(
+        f"<base href={quoteattr(base)}>",
+        f'<figure class="ltx_figure"><img src={quoteattr(src)}></figure>',
+    )
+    for url in urls(page, "https://arxiv.org/html/2501.00001v1"):
+        parts = urlsplit(url)
+        assert parts.scheme in ("http", "https") and parts.netloc
 
 
 # --- render_pdf_figures ------------------------------------------------------------------

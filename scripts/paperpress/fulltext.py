@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -85,6 +85,30 @@ def download_pdf(client: httpx2.Client, paper: Paper, cache_dir: Path, *, max_by
     return path
 
 
+@dataclass
+class PdfDownloads:
+    """One run's PDFs: each is requested at most once per run, whoever asks for it (the
+    full text, then the screenshots). A download is kept as its cache file; a failure (a
+    404, too large, not a PDF ...) is kept here and raised again, so a missing PDF costs
+    one request, not one per use. Made by the caller, once per run."""
+
+    cache_dir: Path
+    _failures: dict[tuple[str, int | None, str | None, int], SourceError] = field(
+        default_factory=dict, repr=False
+    )
+
+    def get(self, client: httpx2.Client, paper: Paper, *, max_bytes: int) -> Path:
+        """``download_pdf``, or the error it raised earlier in this run."""
+        key = (paper.arxiv_id, paper.version, paper.links.pdf, max_bytes)
+        if failure := self._failures.get(key):
+            raise SourceError(str(failure)) from failure
+        try:
+            return download_pdf(client, paper, self.cache_dir, max_bytes=max_bytes)
+        except SourceError as exc:
+            self._failures[key] = exc
+            raise
+
+
 def extract_pages(data: bytes | Path, *, max_pages: int = 40) -> list[str]:
     """Text of the first ``max_pages`` pages; SourceError when pdfium cannot read it."""
     try:
@@ -129,14 +153,14 @@ def pick_sections(pages: list[str], *, budget_tokens: int) -> str:
 def full_text(
     client: httpx2.Client,
     paper: Paper,
-    cache_dir: Path,
+    pdfs: PdfDownloads,
     *,
     budget_tokens: int,
     max_bytes: int,
 ) -> FullText:
     """The picked full text, or the abstract with the reason the PDF could not be used."""
     try:
-        path = download_pdf(client, paper, cache_dir, max_bytes=max_bytes)
+        path = pdfs.get(client, paper, max_bytes=max_bytes)
         picked = pick_sections(extract_pages(path), budget_tokens=budget_tokens)
     except SourceError as exc:
         log.warning("%s: full text unavailable (%s); using the abstract", paper.arxiv_id, exc)

@@ -25,7 +25,7 @@ from paperpress import topics
 from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
 from paperpress.dates import post_date
 from paperpress.errors import SourceError
-from paperpress.fulltext import FullText
+from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, preferred
 from paperpress.render import Entry, digest_name, render_digest
 from paperpress.render_topic import TopicEntry, render_topic, topic_name
@@ -132,12 +132,13 @@ def run(
             log.info("removed %s, left by an interrupted run", path)
     env = make_environment(config.templates_dir)
     budget = topics.ImageBudget(config.site.images_per_run)
+    pdfs = PdfDownloads(config.cache_dir)  # each PDF at most once per run
     report = Report()
     progress = progress or QuietProgress()
     for one_day in days or [day]:
         for feed in feeds:
             job = _FeedJob(
-                config, feed, store, env, clients, force, dry_run, progress, report.usage, now
+                config, feed, store, env, clients, force, dry_run, progress, report.usage, pdfs, now
             )
             feed_day = one_day or default_day(feed, today)
             try:
@@ -162,6 +163,7 @@ class _FeedJob:
     dry_run: bool
     progress: Progress
     spent: Usage  # the run's, shared by every feed: the budget is per run
+    pdfs: PdfDownloads  # the run's too
     now: datetime
 
     @property
@@ -254,7 +256,7 @@ class _FeedJob:
         assert client is not None
         if self.summarizer.reads_full_text:
             materials = {
-                p.arxiv_id: topics.read_full_text(client, self.config, feed, p) for p in todo
+                p.arxiv_id: topics.read_full_text(client, self.pdfs, feed, p) for p in todo
             }
         else:
             note = "the built-in summarizer reads only the abstract"
@@ -262,7 +264,9 @@ class _FeedJob:
         for paper in todo:
             record = records[paper.arxiv_id]
             if not record.figures or self.force:
-                figures = topics.find_figures(client, self.config, feed, record.paper, budget)
+                figures = topics.find_figures(
+                    client, self.config, feed, record.paper, budget, self.pdfs
+                )
                 records[paper.arxiv_id] = record.with_figures(
                     [dataclasses.asdict(f) for f in figures]
                 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pypdfium2 as pdfium
 
@@ -45,6 +45,7 @@ class _FigureParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.figures: list[tuple[str, str]] = []
+        self.base_href: str | None = None  # of the first <base> with an href
         self._depth = 0  # nesting inside the outermost figure.ltx_figure
         self._src: str | None = None
         self._caption: list[str] = []
@@ -54,6 +55,8 @@ class _FigureParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         classes = (values.get("class") or "").split()
+        if tag == "base" and self.base_href is None and values.get("href") is not None:
+            self.base_href = values["href"]
         if tag == "figure":
             if self._depth or "ltx_figure" in classes:
                 self._depth += 1
@@ -88,11 +91,54 @@ class _FigureParser(HTMLParser):
 
 
 def parse_html_figures(page: str, page_url: str) -> list[Figure]:
-    """Figures of an arXiv HTML page; ``src`` resolved against the page's URL."""
+    """Figures of an arXiv HTML page, each ``src`` resolved as a browser resolves it:
+    against the document's base URL (``document_base_url``). ``page_url`` is the URL the
+    page was read from, after redirects. A figure whose src gives no http(s) URL is dropped.
+    """
     parser = _FigureParser()
     parser.feed(page)
     parser.close()
-    return [Figure(urljoin(page_url, src), caption, "html") for src, caption in parser.figures]
+    base = document_base_url(page_url, parser.base_href)
+    resolved = [(_http_url(base, src), caption) for src, caption in parser.figures]
+    return [Figure(url, caption, "html") for url, caption in resolved if url]
+
+
+def document_base_url(page_url: str, base_href: str | None) -> str:
+    """The URL that relative references resolve against (HTML's "frozen base URL"): the
+    href of the document's first ``<base>`` with one, resolved against the page's URL;
+    the page's URL when there is none, or when it gives a ``data:``/``javascript:`` URL.
+
+    arXiv HTML versions come in two shapes: ``<base href="/html/<id>v<n>/">`` with bare
+    ``src="x1.png"``, or no ``<base>`` and ``src="<id>v<n>/x1.png"``. Only resolving as a
+    browser does gets both right.
+    """
+    if base_href is None:
+        return page_url
+    try:
+        base = urljoin(page_url, _url_text(base_href))
+        scheme = urlsplit(base).scheme
+    except ValueError:  # an href no URL parser accepts ("http://[::1")
+        return page_url
+    return page_url if scheme in ("data", "javascript") else base
+
+
+def _http_url(base: str, reference: str) -> str | None:
+    try:
+        url = urljoin(base, _url_text(reference))
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" and other unparseable hosts
+        return None
+    return url if parts.scheme in ("http", "https") and parts.hostname else None
+
+
+_NOT_IN_URLS = re.compile(r"[\t\n\r]")
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
+def _url_text(value: str) -> str:
+    """An attribute value as the URL parser reads it: tabs and newlines removed, control
+    characters and spaces stripped from both ends."""
+    return _NOT_IN_URLS.sub("", value).strip(_C0_AND_SPACE)
 
 
 # --- PDF renders (the shell: writes files) -------------------------------------------------

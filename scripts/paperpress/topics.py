@@ -7,6 +7,7 @@ request goes through the polite arXiv client the CLI made.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -15,7 +16,7 @@ import httpx2
 from paperpress import fulltext, screenshots
 from paperpress.config import ArxivTopicFeed, Config
 from paperpress.errors import SourceError
-from paperpress.fulltext import FullText
+from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.models import Paper
 from paperpress.screenshots import Figure
 from paperpress.sources import arxiv
@@ -92,14 +93,14 @@ def pdf_link(feed: ArxivTopicFeed, paper: Paper) -> Paper:
 
 
 def read_full_text(
-    client: httpx2.Client, config: Config, feed: ArxivTopicFeed, paper: Paper
+    client: httpx2.Client, pdfs: PdfDownloads, feed: ArxivTopicFeed, paper: Paper
 ) -> FullText:
     if not feed.fulltext:
         return FullText("abstract", paper.abstract, reason="full text is off for this topic")
     return fulltext.full_text(
         client,
         pdf_link(feed, paper),
-        config.cache_dir,
+        pdfs,
         budget_tokens=feed.fulltext_budget_tokens,
         max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
     )
@@ -116,8 +117,10 @@ def find_figures(
     feed: ArxivTopicFeed,
     paper: Paper,
     budget: ImageBudget,
+    pdfs: PdfDownloads,
 ) -> list[Figure]:
-    """Screenshots in order of preference: arXiv HTML figures, the HF thumbnail, PDF renders."""
+    """Screenshots in order of preference: arXiv HTML figures, the HF thumbnail, PDF renders
+    (from the PDF ``pdfs`` got for the full text, or failed to get: asked for once)."""
     limit = feed.max_screenshots
     if feed.screenshots == "none" or limit == 0:
         return []
@@ -126,11 +129,8 @@ def find_figures(
         figures = [Figure(paper.thumbnail, paper.title, "hf")]
     if not figures and feed.screenshots == "local" and budget.left > 0:
         try:
-            path = fulltext.download_pdf(
-                client,
-                pdf_link(feed, paper),
-                config.cache_dir,
-                max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
+            path = pdfs.get(
+                client, pdf_link(feed, paper), max_bytes=int(feed.max_pdf_mb * 1024 * 1024)
             )
             figures = screenshots.render_pdf_figures(
                 path,
@@ -147,6 +147,8 @@ def find_figures(
 
 
 def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> list[Figure]:
+    """The figures the HTML version references. Asked for without a trailing slash, as
+    arXiv links it: pages without a ``<base>`` resolve their images against that URL."""
     version = f"v{paper.version}" if paper.version else ""
     server = f"{feed.html_url.rstrip('/')}/html/"
     try:
@@ -157,8 +159,17 @@ def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> 
     if response.status_code != 200:
         return []  # no HTML conversion for this paper: normal
     figures = screenshots.parse_html_figures(response.text, str(response.url))
-    # The blog links the images: point them at arXiv even when fetched from a mirror.
-    return [replace(f, url=f.url.replace(server, PUBLIC_HTML, 1)) for f in figures]
+    return [replace(f, url=public_url(f.url, server)) for f in figures]
 
 
 PUBLIC_HTML = "https://arxiv.org/html/"
+_PAPER_FOLDER = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?/")
+
+
+def public_url(url: str, server: str) -> str:
+    """The blog links images at arXiv even when the page came from a mirror (``server``,
+    ending in ``/html/``): a URL in a paper's folder there, ``<id>[v<n>]/...``, becomes the
+    same path on arXiv, which serves those folders. Any other URL stays as the page gave
+    it: arXiv is not known to have it."""
+    rest = url.removeprefix(server)
+    return PUBLIC_HTML + rest if rest != url and _PAPER_FOLDER.match(rest) else url

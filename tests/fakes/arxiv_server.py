@@ -10,24 +10,35 @@ and ``pdf_url`` at ``{base}``. Then:
     GET /api/query?id_list=       an Atom feed in the current API format, one entry per
                                   known id (``papers``); unknown ids are simply absent; a
                                   malformed id gets the real HTTP 400 error feed
-    GET /html/<id>v<n>            ``html[<id>v<n>]``, else 404
+    GET /html/<id>v<n>[/]         ``html[<id>v<n>]``, with or without the trailing slash (arXiv
+                                  serves both, arXiv/arxiv-browse#782), else 404
+    GET /html/<id>[/]             the page of the highest version in ``html``, served as is,
+                                  not redirected (what arXiv does for an unversioned id)
+    GET /html/<path>              ``images[<path>]`` (``2501.00001v1/x1.png``), typed by its
+                                  extension, else 404
+    GET <path in redirects>       302 to ``redirects[path]`` (checked before anything else)
     GET /pdf/<id>v<n>             ``pdfs[<id>v<n>]``, else 404
 
-Every request is recorded, in order, as ``(path, query)`` with the query as a dict of
-single values.
+``latexml_paper`` builds an HTML version in either of the two shapes arXiv serves, with
+its images at the paths a browser requests. Every request is recorded, in order, as
+``(path, query)`` with the query as a dict of single values.
 """
 
 from __future__ import annotations
 
+import io
+import mimetypes
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
+
+from PIL import Image
 
 from tests.fakes import loopback
 
@@ -47,6 +58,8 @@ class ArxivState:
     search_pages: dict[int, bytes] = field(default_factory=dict)  # by ``start``
     papers: dict[str, dict[str, Any]] = field(default_factory=dict)  # base id -> metadata
     html: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> page
+    images: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>/x1.png" -> image
+    redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
     pdfs: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> PDF bytes
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
@@ -146,6 +159,77 @@ def _entry(arxiv_id: str, meta: Mapping[str, Any]) -> list[str]:
     return lines
 
 
+PageShape = Literal["base", "prefixed"]
+
+
+def latexml_paper(
+    versioned: str, names: Sequence[str], *, shape: PageShape, title: str = "A Paper"
+) -> tuple[bytes, dict[str, bytes]]:
+    """An arXiv HTML version of ``versioned`` ("2501.00001v1") with one figure per image
+    name (as the converter names it: ``x1.png``, ``extracted/5852395/F2.jpg``), captioned
+    ``Figure <n>: Panel <n> of <versioned>.``, and its images keyed for ``images``.
+
+    Made up, not recorded (no whole real page of the first shape was found), after what
+    arXiv is known to send:
+
+    - ``base``: the conversions of arxiv-view-as-html declare ``<base href="/html/<id>v<n>/">``
+      and name images bare, ``src="x1.png"`` or ``extracted/<n>/F2.jpg`` (arXiv/html_feedback
+      #161 quotes the tag in 2023-12; arXiv/arxiv-view-as-html#157 names the converter line
+      that wrote it). Pages not yet regenerated (mirrors, caches) still have this shape;
+    - ``prefixed``: no ``<base>`` (dropped for 2603.* articles, arxiv-view-as-html#157;
+      every article regenerated with latexml-oxide by 2026-08-11, html_feedback#946), the
+      folder in each src, ``src="<id>v<n>/x1.png"``, resolved against the page URL without
+      its trailing slash (the recorded ``html_2507.00150v1.excerpt.html``; html_feedback
+      #6415: "use the link without a trailing slash"; #6854 on relative paths that 404).
+
+    Either way a browser requests ``/html/<id>v<n>/<name>``; that is where the images are.
+    The head and navigation carry the root-relative links of the real page, and the logo
+    an ``<img>`` outside any figure.
+    """
+    head_base = f'<base href="/html/{versioned}/">\n' if shape == "base" else ""
+    folder = "" if shape == "base" else f"{versioned}/"
+    figures, images = [], {}
+    for number, name in enumerate(names, start=1):
+        figures.append(
+            f'<figure id="S{number}.F{number}" class="ltx_figure">'
+            f'<img src="{folder}{name}" id="S{number}.F{number}.g1" '
+            'class="ltx_graphics ltx_centering ltx_img_landscape" width="476" height="357" '
+            'alt="Refer to caption">\n<figcaption class="ltx_caption ltx_centering">'
+            f'<span class="ltx_tag ltx_tag_figure">Figure {number}: </span>'
+            f"Panel {number} of {versioned}.</figcaption>\n</figure>"
+        )
+        images[f"{versioned}/{name}"] = image(name, number)
+    arxiv_id = re.sub(r"v\d+$", "", versioned)
+    page = f"""<!DOCTYPE html><html lang="en">
+<head>
+<meta http-equiv="content-type" content="text/html; charset=UTF-8">
+<title>{escape(title)}</title>
+<!--Generated by LaTeXML (version 0.8.8) http://dlmf.nist.gov/LaTeXML/.-->
+{head_base}<link rel="stylesheet" href="/static/browse/0.3.4/css/arxiv-html-papers-20260823.css" type="text/css">
+<script src="/static/browse/0.3.4/js/arxiv-html-papers-20260131.js"> </script>
+</head>
+<body>
+<header class="desktop_header"><a href="https://arxiv.org/"><img alt="logo" class="logo" src="/static/browse/0.3.4/images/arxiv-logo-one-color-white.svg"></a>
+<a href="/abs/{arxiv_id}">Back to abstract page</a> <a href="/pdf/{versioned}">Download PDF</a></header>
+<div class="ltx_page_main"><div class="ltx_page_content"><article class="ltx_document">
+<h1 class="ltx_title ltx_title_document">{escape(title)}</h1>
+{chr(10).join(figures)}
+</article></div></div>
+</body>
+</html>
+"""  # noqa: E501
+    return page.encode(), images
+
+
+def image(name: str, seed: int = 1) -> bytes:
+    """A small image in the format its name says (PNG unless .jpg/.jpeg), a different
+    colour for each ``seed``."""
+    kind = "JPEG" if name.lower().endswith((".jpg", ".jpeg")) else "PNG"
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), ((seed * 70) % 256, 90, 160)).save(buffer, format=kind)
+    return buffer.getvalue()
+
+
 # --- The server -----------------------------------------------------------------------------
 
 
@@ -167,6 +251,21 @@ def _id_list_reply(state: ArxivState, query: dict[str, str]) -> tuple[int, bytes
     return 200, atom_feed(found[start : start + most], query=text)
 
 
+def _html_reply(state: ArxivState, rest: str) -> tuple[bytes, str] | None:
+    """``(body, content type)`` for ``GET /html/<rest>``: a page, then an image."""
+    page = rest.removesuffix("/")
+    if page in state.html:
+        return state.html[page], "text/html; charset=utf-8"
+    versions = [k for k in state.html if re.fullmatch(rf"{re.escape(page)}v\d+", k)]
+    if versions:
+        latest = max(versions, key=lambda k: int(k.rsplit("v", 1)[1]))
+        return state.html[latest], "text/html; charset=utf-8"
+    if rest in state.images:
+        kind = mimetypes.guess_type(rest)[0] or "application/octet-stream"
+        return state.images[rest], kind
+    return None
+
+
 @contextmanager
 def serve_arxiv(state: ArxivState) -> Iterator[str]:
     """Run the server for the ``with`` block; yields its base URL (no trailing slash)."""
@@ -177,6 +276,9 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
             query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             state.requests.append((url.path, query))
             state.user_agents.append(self.headers.get("User-Agent", ""))
+            if url.path in state.redirects:
+                location = {"Location": state.redirects[url.path]}
+                return self.answer(302, b"", "text/plain", location)
             atom, rss = "application/atom+xml; charset=utf-8", "application/rss+xml"
             if url.path == "/api/query":
                 if query.get("id_list") and not query.get("search_query"):
@@ -190,15 +292,16 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
                 if body is None:
                     return self.answer(404, b"Not Found", "text/plain")
                 return self.answer(200, body, rss)
-            for prefix, store, kind in (
-                ("/html/", state.html, "text/html; charset=utf-8"),
-                ("/pdf/", state.pdfs, "application/pdf"),
-            ):
-                if url.path.startswith(prefix):
-                    data = store.get(url.path.removeprefix(prefix))
-                    if data is None:
-                        return self.answer(404, b"Not Found", "text/plain")
-                    return self.answer(200, data, kind)
+            if url.path.startswith("/html/"):
+                found = _html_reply(state, unquote(url.path.removeprefix("/html/")))
+                if found is None:
+                    return self.answer(404, b"Not Found", "text/plain")
+                return self.answer(200, *found)
+            if url.path.startswith("/pdf/"):
+                data = state.pdfs.get(url.path.removeprefix("/pdf/"))
+                if data is None:
+                    return self.answer(404, b"Not Found", "text/plain")
+                return self.answer(200, data, "application/pdf")
             return self.answer(404, b"Not Found", "text/plain")
 
     with loopback.serve(Handler) as base:

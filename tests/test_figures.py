@@ -1,0 +1,164 @@
+"""Figures in topic posts, end to end over real HTTP on 127.0.0.1: every image a post links
+exists, for both shapes of arXiv HTML versions (tests/fakes/arxiv_server.latexml_paper);
+and a paper's PDF is requested at most once per run."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx2
+import pytest
+from PIL import Image
+
+from demo.pdfmaker import paper_pdf
+from paperpress.sources import arxiv
+from tests.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
+from tests.fakes.openai_server import FakeOpenAI
+from tests.test_topics import (
+    DAY,
+    answer,
+    image_alts,
+    listing_state,
+    llm_env,
+    run,
+    section,
+    title,
+    topic,
+    write_config,
+)
+
+OMEGANCE = "2411.17769"  # on the recorded listing, version 1
+NAMES = ["x1.png", "extracted/5852395/F2.jpg"]  # as the converter names a paper's images
+
+
+@pytest.fixture(autouse=True)
+def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
+
+
+def stored_figures(project: Path, arxiv_id: str) -> list[dict[str, Any]]:
+    data = json.loads((project / "data" / "papers" / f"{arxiv_id}.json").read_text())
+    return data["figures"]
+
+
+def on_the_local_arxiv(url: str, base: str) -> str:
+    """A figure link of a post, mapped back to the server that stood in for arXiv."""
+    assert url.startswith("https://arxiv.org/html/"), url
+    return f"{base}/html/{url.removeprefix('https://arxiv.org/html/')}"
+
+
+def assert_is_an_image(client: httpx2.Client, url: str) -> None:
+    """200, an image type, and bytes that are an image of that type."""
+    reply = client.get(url)
+    assert reply.status_code == 200, url
+    with Image.open(io.BytesIO(reply.content)) as picture:
+        assert reply.headers["Content-Type"] == Image.MIME[picture.format], url
+
+
+# --- The local arXiv itself ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["base", "prefixed"])
+def test_the_local_arxiv_serves_a_page_and_its_images_where_a_browser_asks(shape):
+    page, images = latexml_paper("2501.00001v2", NAMES, shape=shape)
+    state = ArxivState(html={"2501.00001v2": page}, images=images)
+    with serve_arxiv(state) as base, httpx2.Client() as client:
+        for path in ("2501.00001v2", "2501.00001v2/", "2501.00001", "2501.00001/"):
+            reply = client.get(f"{base}/html/{path}")
+            assert (reply.status_code, reply.content) == (200, page), path
+        for name in NAMES:
+            assert_is_an_image(client, f"{base}/html/2501.00001v2/{name}")
+        for missing in ("x1.png", "2501.00001v1", "2501.00001v2/x9.png", "2501.00001v2/2501"):
+            assert client.get(f"{base}/html/{missing}").status_code == 404, missing
+    assert (b'<base href="/html/2501.00001v2/">' in page) == (shape == "base")
+    src = "x1.png" if shape == "base" else "2501.00001v2/x1.png"
+    assert f'<img src="{src}"'.encode() in page
+
+
+# --- Every figure link answers with an image ----------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", ["base", "prefixed"])
+def test_every_figure_link_in_the_post_is_an_image_the_server_has(project, shape):
+    page, images = latexml_paper(f"{OMEGANCE}v1", NAMES, shape=shape)
+    state = listing_state(html={f"{OMEGANCE}v1": page}, images=images)
+    with serve_arxiv(state) as base, httpx2.Client() as client:
+        config = write_config(project, [topic(base, keywords=["diffusion"])])
+        assert run(config, DAY) == 0
+        post = (project / "posts" / f"{DAY}-video-diffusion.md").read_text()
+        links = image_alts(post)
+        assert list(links) == [f"https://arxiv.org/html/{OMEGANCE}v1/{name}" for name in NAMES]
+        assert list(image_alts(section(post, title(OMEGANCE)))) == list(links)
+        for url in links:
+            assert_is_an_image(client, on_the_local_arxiv(url, base))
+    assert f"/html/{OMEGANCE}v1" in state.paths("/html/")  # asked without a trailing slash
+    assert f"/html/{OMEGANCE}v1/" not in state.paths("/html/")
+    assert [f["url"] for f in stored_figures(project, OMEGANCE)] == list(links)
+    assert "127.0.0.1" not in post
+
+
+def test_a_redirect_to_another_server_resolves_against_where_the_page_came_from(project):
+    page, images = latexml_paper(f"{OMEGANCE}v1", NAMES, shape="prefixed")
+    elsewhere = ArxivState(html={f"{OMEGANCE}v1": page}, images=images)
+    with serve_arxiv(elsewhere) as other, httpx2.Client() as client:
+        moved = {f"/html/{OMEGANCE}v1": f"{other}/html/{OMEGANCE}v1"}
+        state = listing_state(redirects=moved)
+        with serve_arxiv(state) as base:
+            config = write_config(project, [topic(base, keywords=["diffusion"])])
+            assert run(config, DAY) == 0
+        # The page came from `other`, not from the configured mirror: its links stay there.
+        urls = [f["url"] for f in stored_figures(project, OMEGANCE)]
+        assert urls == [f"{other}/html/{OMEGANCE}v1/{name}" for name in NAMES]
+        for url in urls:
+            assert_is_an_image(client, url)
+
+
+def test_only_a_path_in_the_papers_folder_on_the_mirror_is_pointed_at_arxiv(project):
+    """The post links images at arXiv even when the page came from a mirror, but only where
+    arXiv has the same path: a paper's own folder. Any other address stays as the page gave
+    it, and a src with no http(s) URL is dropped: no link is made up."""
+    page, images = latexml_paper(f"{OMEGANCE}v1", ["x1.png"], shape="base")
+    state = listing_state(html={}, images=images)
+    with serve_arxiv(state) as base:
+        odd = [
+            "/html/shared/logo.png",  # the mirror's, outside any paper's folder
+            "/html/2507.00150v1/plot.png",  # another paper's folder: arXiv serves it too
+            "/html/2507.001500v1/x1.png",  # no arXiv id
+            f"https://cdn.test/resize?of={base}/html/{OMEGANCE}v1/x1.png",
+            "javascript:void(0)",
+        ]
+        extra = "".join(
+            f'<figure class="ltx_figure"><img src="{src}"><figcaption>Figure {n}: Odd.'
+            "</figcaption></figure>"
+            for n, src in enumerate(odd, start=2)
+        )
+        state.html[f"{OMEGANCE}v1"] = page.replace(b"</article>", extra.encode() + b"</article>")
+        config = write_config(project, [topic(base, keywords=["diffusion"], max_screenshots=9)])
+        assert run(config, DAY) == 0
+    assert [f["url"] for f in stored_figures(project, OMEGANCE)] == [
+        f"https://arxiv.org/html/{OMEGANCE}v1/x1.png",
+        f"{base}/html/shared/logo.png",
+        "https://arxiv.org/html/2507.00150v1/plot.png",
+        f"{base}/html/2507.001500v1/x1.png",
+        f"https://cdn.test/resize?of={base}/html/{OMEGANCE}v1/x1.png",
+    ]
+
+
+# --- One request per PDF per run -------------------------------------------------------------
+
+
+def test_a_missing_pdf_is_requested_once_for_full_text_and_screenshots(project, capsys):
+    """2411.17763 has no HTML version, no HF thumbnail and no PDF (404): the full text and
+    then the local screenshots both want its PDF, and the run asks arXiv for it once."""
+    state = listing_state(pdfs={f"{OMEGANCE}v1": paper_pdf(title(OMEGANCE))})
+    with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
+        feed = topic(base, keywords=["diffusion"], max_papers=2, screenshots="local")
+        assert run(write_config(project, [feed]), DAY, llm_env(llm)) == 0
+    assert "summarized 2, cached 0, pending 0" in capsys.readouterr().out
+    assert sorted(state.paths("/pdf/")) == ["/pdf/2411.17763v1", f"/pdf/{OMEGANCE}v1"]
+    assert stored_figures(project, "2411.17763") == []
+    # The PDF that exists was downloaded once too, and rendered from the cache.
+    assert [f["source"] for f in stored_figures(project, OMEGANCE)] == ["pdf", "pdf"]
