@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 from make_recordings import main as make_recordings  # noqa: E402
 from paperpress import extractive  # noqa: E402
 from paperpress.models import Paper  # noqa: E402
-from paperpress.render import LABELS  # noqa: E402
+from paperpress.render.labels import labels  # noqa: E402
 from paperpress.store import TEMP_SUFFIX  # noqa: E402
 from tests.fakes.openai_server import (  # noqa: E402
     Action,
@@ -377,4 +377,4 @@ def post_sections(post: frontmatter.Post) -> dict[str, str]:
 
 
 def pending_label() -> str:
-    return LABELS[LANGUAGE]["pending"].split(":")[0]  # "⏳ Summary pending"
+    return labels(LANGUAGE, "digest")["pending"].split(":")[0]  # "⏳ Summary pending"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from paperpress.templating import DEFAULTS
+from paperpress.render import DEFAULTS
 
 
 def override_template(templates_dir: Path, name: str) -> Path:

@@ -35,8 +35,7 @@ from paperpress.cli import main as paperpress
 from paperpress.config import ArxivTopicFeed
 from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
-from paperpress.render import make_environment, render_digest
-from paperpress.render_topic import render_topic
+from paperpress.render import make_environment, render_digest, render_topic
 from tests import tools
 from tests.browser import Chromium
 from tests.test_sites import (

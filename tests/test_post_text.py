@@ -13,10 +13,15 @@ from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.models import Links, Paper, SummaryRecord
 from paperpress.preflight import SAMPLE_SUMMARIES
 from paperpress.progress import LineProgress
-from paperpress.render import MAX_AUTHORS, Entry, render_digest
-from paperpress.render_topic import TopicEntry, render_topic
+from paperpress.render import (
+    MAX_AUTHORS,
+    Entry,
+    TopicEntry,
+    make_environment,
+    render_digest,
+    render_topic,
+)
 from paperpress.sources.arxiv import project_url
-from paperpress.templating import make_environment
 from paperpress.text import inert
 
 ENV = make_environment()

@@ -19,13 +19,13 @@ from paperpress.config import SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, md_url, plain
 from paperpress.models import DigestSummary, Keyword, Paper, Score, SummaryRecord
 from paperpress.render import (
-    LABELS,
     Entry,
     front_matter,
     make_environment,
     make_post,
     render_digest,
 )
+from paperpress.render.labels import labels as labels_for
 from paperpress.text import one_line
 from tests.conftest import ROOT
 
@@ -207,7 +207,7 @@ def test_digest_body_is_inert(
     )
     _reads_back(post)
     body = post.body
-    labels = LABELS[language]
+    labels = labels_for(language, "digest")
     ours = {
         f"### {labels[name]}"
         for name in ("tldr", "main_work", "highlights", "keywords", "scores", "links", "abstract")
@@ -225,7 +225,7 @@ def test_digest_body_is_inert(
         if line.startswith(">"):
             assert line == ">" or line.startswith(("> 💡 ", "> ⏳ ")), line
     assert sum(line.startswith("## ") for line in headings) == len(items)
-    assert post.front_matter["title"] == LABELS[language]["digest_title"].format(day=DAY)
+    assert post.front_matter["title"] == labels["digest_title"].format(day=DAY)
 
 
 # --- md_inline, md_paragraphs, md_url --------------------------------------------------

@@ -34,8 +34,15 @@ from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.extractive import summarize, summarize_topic
 from paperpress.models import Links, Paper, Post, SummaryRecord
-from paperpress.render import Entry, front_matter, make_environment, make_post, render_digest
-from paperpress.render_topic import TopicEntry, render_topic
+from paperpress.render import (
+    Entry,
+    TopicEntry,
+    front_matter,
+    make_environment,
+    make_post,
+    render_digest,
+    render_topic,
+)
 from paperpress.sources.arxiv import parse_api
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs

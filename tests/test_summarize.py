@@ -18,17 +18,10 @@ from paperpress import extractive
 from paperpress.config import LLMSettings, Price
 from paperpress.errors import SummaryError
 from paperpress.models import DigestSummary, Paper, SummaryRecord
+from paperpress.prompts import build_messages, extract_json, load_prompt, parse_summary, summary_key
+from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
-from paperpress.summarize import (
-    LLMSummarizer,
-    build_messages,
-    extract_json,
-    load_prompt,
-    parse_summary,
-    summarize_all,
-    summary_key,
-)
-from paperpress.templating import make_environment
+from paperpress.summarize import LLMSummarizer, summarize_all
 from paperpress.usage import Budget, Usage
 from tests.conftest import FIXTURES
 from tests.fakes.openai_server import (

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from paperpress.cli import main
-from paperpress.templating import DEFAULTS, make_environment
+from paperpress.render import DEFAULTS, make_environment
 from tests.conftest import FIXTURES
 from tests.fakes.hf_server import HFState, serve_hf
 from tests.fakes.openai_server import FakeOpenAI

@@ -23,8 +23,7 @@ from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.errors import SourceError
 from paperpress.escape import md_inline
 from paperpress.models import SummaryRecord
-from paperpress.render import make_environment
-from paperpress.render_topic import TopicEntry, render_topic
+from paperpress.render import TopicEntry, make_environment, render_topic
 from paperpress.screenshots import parse_html_figures
 from paperpress.sources import arxiv
 from tests.conftest import FIXTURES, ROOT

@@ -146,8 +146,9 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 def make_summarizers(config: Config, settings: LLMSettings) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings and
     one breaker: a refused key stops both."""
-    from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer, load_prompt
-    from paperpress.templating import make_environment
+    from paperpress.prompts import load_prompt
+    from paperpress.render import make_environment
+    from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer
 
     kinds = ("digest", "topic")
     if settings.enabled:

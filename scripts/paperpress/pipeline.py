@@ -27,12 +27,19 @@ from paperpress.dates import post_date
 from paperpress.errors import SourceError
 from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, preferred
-from paperpress.render import Entry, digest_name, render_digest
-from paperpress.render_topic import TopicEntry, render_topic, topic_name
+from paperpress.prompts import summary_key
+from paperpress.render import (
+    Entry,
+    TopicEntry,
+    digest_name,
+    make_environment,
+    render_digest,
+    render_topic,
+    topic_name,
+)
 from paperpress.sources import hf
 from paperpress.store import Record, Store, sweep_temp_files, write_if_changed
-from paperpress.summarize import Batch, Summarizer, summarize_all, summary_key
-from paperpress.templating import make_environment
+from paperpress.summarize import Batch, Summarizer, summarize_all
 from paperpress.usage import Budget, Usage
 
 log = logging.getLogger(__name__)

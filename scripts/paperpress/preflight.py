@@ -14,10 +14,15 @@ import jinja2
 
 from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
 from paperpress.models import Links, Paper, SummaryRecord
-from paperpress.render import Entry, render_digest
-from paperpress.render_topic import TopicEntry, render_topic
-from paperpress.summarize import build_messages, load_prompt
-from paperpress.templating import make_environment, template_error
+from paperpress.prompts import build_messages, load_prompt
+from paperpress.render import (
+    Entry,
+    TopicEntry,
+    make_environment,
+    render_digest,
+    render_topic,
+    template_error,
+)
 
 SAMPLE_DAY = "2025-01-06"
 

@@ -1,10 +1,10 @@
 """Summaries through any OpenAI-compatible API, or the built-in extractive summarizer.
 
-Pure parts: prompt building (``build_messages``), reply parsing (``parse_summary``) and
-cache keys. The shell: ``LLMSummarizer`` (one structured call per paper, through the
-openai SDK, which already retries 429/5xx/timeouts with backoff honouring Retry-After) and
-``summarize_all`` (bounded concurrency; a failure makes that one paper pending; the usage
-the API reports is summed, and a run's budget stops new calls, see ``usage``).
+The shell around ``prompts`` (pure: messages, cache keys, reply parsing): ``LLMSummarizer``
+(one structured call per paper, through the openai SDK, which already retries 429/5xx/
+timeouts with backoff honouring Retry-After) and ``summarize_all`` (bounded concurrency; a
+failure makes that one paper pending; the usage the API reports is summed, and a run's
+budget stops new calls, see ``usage``).
 
 Structured output is asked for in the strongest form the provider accepts: a JSON schema
 response format, then JSON mode, then plain text; replies are read tolerantly (``<think>``
@@ -14,8 +14,6 @@ blocks and code fences stripped) and one repair call is made when validation fai
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
 import json
 import logging
 import re
@@ -24,14 +22,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx2
-import jinja2
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from paperpress import USER_AGENT, extractive
 from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
-from paperpress.models import EXTRACTIVE, SCHEMAS, DigestSummary, Paper, SummaryRecord
+from paperpress.models import EXTRACTIVE, Paper, SummaryRecord
+from paperpress.prompts import Prompt, build_messages, parse_summary, schema_json, summary_key
 from paperpress.usage import Budget, Usage
 
 if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
@@ -40,95 +38,6 @@ if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached r
 log = logging.getLogger(__name__)
 
 MODES = ("json_schema", "json_object", "text")
-
-
-# --- Pure: prompts, keys, reply parsing ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Prompt:
-    """One kind of summary: ``digest`` (abstract -> DigestSummary) or ``topic`` (full text ->
-    TopicSummary), with its templates and a hash of them and the schema for cache keys."""
-
-    kind: str
-    system: jinja2.Template
-    user: jinja2.Template
-    hash: str
-
-    @property
-    def schema(self) -> type[BaseModel]:
-        return SCHEMAS[self.kind]
-
-
-def load_prompt(env: jinja2.Environment, kind: str = "digest") -> Prompt:
-    names = ("prompts/system.j2", f"prompts/{kind}.j2")
-    sources = [env.loader.get_source(env, name)[0] for name in names]  # type: ignore[union-attr]
-    digest = hashlib.sha256("\0".join([*sources, schema_text(kind)]).encode()).hexdigest()[:16]
-    return Prompt(kind, env.get_template(names[0]), env.get_template(names[1]), digest)
-
-
-@functools.cache
-def schema_text(kind: str = "digest") -> str:
-    """The schema as the prompt shows it (made once: pydantic takes milliseconds per call)."""
-    return json.dumps(SCHEMAS[kind].model_json_schema(), ensure_ascii=False, sort_keys=True)
-
-
-@functools.cache
-def _schema_json(kind: str) -> str:
-    return json.dumps(SCHEMAS[kind].model_json_schema())
-
-
-def build_messages(
-    prompt: Prompt, paper: Paper, language: str, material: str | None = None
-) -> list[dict[str, str]]:
-    """The chat messages; ``material`` is the full text picked for a topic summary."""
-    system = prompt.system.render(language=language, schema=schema_text(prompt.kind))
-    user = prompt.user.render(paper=paper, language=language, material=material)
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
-
-
-def summary_key(
-    paper: Paper, *, model: str, language: str, prompt_hash: str, kind: str = "digest"
-) -> str:
-    """What a summary depends on; a stored summary with another key is stale."""
-    version = f"v{paper.version}" if paper.version else ""
-    return f"{paper.arxiv_id}{version}|{model}|{language}|{prompt_hash}|{kind}"
-
-
-_THINK = re.compile(r"<think(?:ing)?>.*?</think(?:ing)?>", re.DOTALL | re.IGNORECASE)
-_FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
-
-
-def extract_json(reply: str) -> dict[str, Any]:
-    """The first JSON object in a reply, past reasoning blocks, fences and chatter."""
-    text = _THINK.sub("", reply or "")
-    if "</think>" in text:  # an opening tag the server already stripped
-        text = text.rsplit("</think>", 1)[1]
-    fenced = _FENCE.search(text)
-    candidates = [fenced.group(1)] if fenced else []
-    candidates.append(text)
-    decoder = json.JSONDecoder()
-    for candidate in candidates:
-        for match in re.finditer(r"\{", candidate):
-            try:
-                value, _ = decoder.raw_decode(candidate, match.start())
-            except ValueError:
-                continue
-            if isinstance(value, dict):
-                return value
-    raise SummaryError("the reply holds no JSON object")
-
-
-def parse_summary(reply: str, schema: type[BaseModel] = DigestSummary) -> BaseModel:
-    """Reply text to a validated summary, or SummaryError saying what is wrong."""
-    data = extract_json(reply)
-    try:
-        return schema.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'reply'}: {e['msg']}" for e in exc.errors()
-        )
-        raise SummaryError(f"the reply does not fit the schema: {problems}") from exc
 
 
 # --- The shell: LLM calls ---------------------------------------------------------------
@@ -287,7 +196,7 @@ def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
 
 def _response_format(mode: str, kind: str) -> dict[str, Any]:
     if mode == "json_schema":
-        schema = json.loads(_schema_json(kind))  # a fresh copy: the SDK may change it
+        schema = json.loads(schema_json(kind))  # a fresh copy: the SDK may change it
         return {
             "response_format": {
                 "type": "json_schema",

@@ -14,7 +14,7 @@ import jinja2
 
 from paperpress.errors import ConfigError
 
-DEFAULTS = Path(__file__).resolve().parent / "templates"
+DEFAULTS = Path(__file__).resolve().parent.parent / "templates"
 
 
 def make_environment(templates_dir: Path | None = None) -> jinja2.Environment:

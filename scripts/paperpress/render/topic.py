@@ -19,90 +19,9 @@ import jinja2
 from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, TopicSummary
-from paperpress.render import author_list, front_matter, make_post
-from paperpress.templating import render_template
-
-LABELS: dict[str, dict[str, str]] = {
-    "zh": {
-        "title_daily": "{title} 最新论文 {day}",
-        "description": "{title} 方向最新论文已更新，请持续关注 Update in {day}: {titles}",
-        "updated": "{day} 更新",
-        "disclaimer": (
-            "⚠️ 以下总结由 {models} 生成（{sources}），可能有误，仅供论文初筛参考，请以原文为准。"
-        ),
-        "disclaimer_extractive": (
-            "⚠️ 以下总结由 paperpress 内置的抽取式摘要器从论文摘要中摘录而成（未使用大语言模型）。"
-        ),
-        "from_fulltext": "{count} 篇基于论文全文",
-        "from_abstract": "{count} 篇基于论文摘要",
-        "sources_joiner": "、",
-        "authors": "作者",
-        "more_authors": "另有 {count} 位作者",
-        "abstract": "摘要",
-        "tldr": "一句话总结",
-        "takeaways": "要点",
-        "detail": "论文解读",
-        "pending": "⏳ 解读生成中：本文的总结尚未生成，将在下次运行时重试。",
-        "translated_title": "题目",
-        "affiliation": "第一作者单位",
-        "keywords": "关键词",
-        "links": "链接",
-        "code": "代码",
-        "project": "项目主页",
-        "background": "研究背景",
-        "past_methods": "过去的方法及其问题",
-        "proposed_method": "本文方法",
-        "performance": "任务与性能",
-        "method_steps": "方法步骤",
-        "conclusion": "结论",
-        "innovation": "创新点",
-        "conclusion_performance": "性能",
-        "workload": "工作量",
-        "source_fulltext": "本解读基于论文全文。",
-        "source_abstract": "本解读仅基于论文摘要。",
-        "screenshots": "点此查看论文截图",
-        "colon": "：",
-    },
-    "en": {
-        "title_daily": "{title}: new papers, {day}",
-        "description": "New {title} papers. Update in {day}: {titles}",
-        "updated": "Update {day}",
-        "disclaimer": "⚠️ The summaries below were written by {models} ({sources}) and may "
-        "contain mistakes; use them to choose what to read.",
-        "disclaimer_extractive": "⚠️ The summaries below were extracted from the abstracts by "
-        "paperpress's built-in summarizer (no language model).",
-        "from_fulltext": "{count} from the full text",
-        "from_abstract": "{count} from the abstract",
-        "sources_joiner": ", ",
-        "authors": "Authors",
-        "more_authors": "+{count} more",
-        "abstract": "Abstract",
-        "tldr": "Summary",
-        "takeaways": "Key takeaways",
-        "detail": "Detailed summary",
-        "pending": "⏳ Summary pending: it could not be made this time and will be retried on "
-        "the next run.",
-        "translated_title": "Title",
-        "affiliation": "First author's affiliation",
-        "keywords": "Keywords",
-        "links": "Links",
-        "code": "Code",
-        "project": "Project page",
-        "background": "Background",
-        "past_methods": "Past methods and their problems",
-        "proposed_method": "Proposed method",
-        "performance": "Tasks and performance",
-        "method_steps": "Method steps",
-        "conclusion": "Conclusion",
-        "innovation": "Innovation",
-        "conclusion_performance": "Performance",
-        "workload": "Workload",
-        "source_fulltext": "Made from the full text.",
-        "source_abstract": "Made from the abstract only.",
-        "screenshots": "Paper screenshots",
-        "colon": ": ",
-    },
-}
+from paperpress.render.environment import render_template
+from paperpress.render.labels import labels as labels_for
+from paperpress.render.post import author_list, fold_close, fold_open, front_matter, make_post
 
 
 @dataclass(frozen=True)
@@ -123,7 +42,7 @@ def render_topic(
     moment: datetime | None = None,
 ) -> Post:
     """One topic post: ``{day}-{name}.md``, or ``{name}.md`` when the topic is rolling."""
-    labels = LABELS[language]
+    labels = labels_for(language, "topic")
     views = [_paper_view(entry, labels, site.flavor) for entry in entries]
     groups = [
         {"heading": labels["updated"].format(day=group_day), "papers": list(papers)}
@@ -198,8 +117,8 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
         "tldr": md_inline(summary.tldr) if summary else None,
         "takeaways": [md_inline(t) for t in summary.takeaways] if summary else [],
         "images": images,
-        "fold_open": lambda label: _fold_open(label, flavor),
-        "fold_close": _fold_close(flavor),
+        "fold_open": lambda label: fold_open(label, flavor),
+        "fold_close": fold_close(flavor),
     }
 
 
@@ -246,14 +165,3 @@ def pdf_url(paper: Paper) -> str | None:
     if paper.version:
         return f"https://arxiv.org/pdf/{paper.arxiv_id}v{paper.version}"
     return paper.links.pdf
-
-
-def _fold_open(label: str, flavor: str) -> str:
-    # Hugo strips raw HTML by default (goldmark unsafe = false); its details shortcode does not.
-    if flavor == "hugo":
-        return '{{< details summary="' + label.replace('"', "'") + '" >}}'
-    return f"<details>\n<summary>{label}</summary>"
-
-
-def _fold_close(flavor: str) -> str:
-    return "{{< /details >}}" if flavor == "hugo" else "</details>"
