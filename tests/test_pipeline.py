@@ -11,6 +11,7 @@ from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
 from paperpress.pipeline import Clients, render_stored, run
+from paperpress.sources import arxiv
 from paperpress.store import TEMP_SUFFIX, write_if_changed
 from paperpress.summarize import ExtractiveSummarizer, Outcome
 from tests.conftest import FIXTURES
@@ -67,9 +68,9 @@ def served(hf_state):
 
 
 def run_once(config, summarizer, **options):
-    with net.make_http_client() as http:
-        clients = Clients(http=http, summarizers={"digest": summarizer})
-        return run(config, day=DAY, feeds=config.feeds, clients=clients, **options)
+    with net.make_http_client() as http, arxiv.make_client(interval=0) as polite:
+        clients = Clients(http=http, arxiv=polite, summarizers={"digest": summarizer})
+        return run(config, days=[DAY], feeds=config.feeds, clients=clients, **options)
 
 
 def test_a_run_writes_one_post_and_one_data_file_per_paper(project, served):

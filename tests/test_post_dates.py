@@ -19,6 +19,7 @@ from paperpress import net
 from paperpress.config import load_config
 from paperpress.dates import post_date
 from paperpress.pipeline import Clients, run
+from paperpress.sources import arxiv
 from paperpress.summarize import ExtractiveSummarizer
 from tests import tools
 from tests.conftest import FIXTURES
@@ -63,9 +64,10 @@ def make_post(project, hf: str, zone: str, flavor: str, now: datetime):
         f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n"
     )
     config = load_config(project / "config.yaml")
-    with net.make_http_client() as http:
-        clients = Clients(http=http, summarizers={"digest": ExtractiveSummarizer("en")})
-        report = run(config, day=DAY, feeds=config.feeds, clients=clients, now=now)
+    with net.make_http_client() as http, arxiv.make_client(interval=0) as polite:
+        summarizers = {"digest": ExtractiveSummarizer("en")}
+        clients = Clients(http=http, arxiv=polite, summarizers=summarizers)
+        report = run(config, days=[DAY], feeds=config.feeds, clients=clients, now=now)
     return report.feeds[0].post
 
 

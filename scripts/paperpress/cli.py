@@ -22,6 +22,8 @@ from paperpress.errors import ConfigError, PaperpressError
 from paperpress.progress import make_progress, setup_logging
 
 if TYPE_CHECKING:  # the run's modules are imported when a command needs them: --help is quick
+    import jinja2
+
     from paperpress.pipeline import Report
     from paperpress.summarize import Summarizer
 
@@ -143,20 +145,21 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return 130
 
 
-def make_summarizers(config: Config, settings: LLMSettings) -> dict[str, Summarizer]:
+def make_summarizers(
+    config: Config, settings: LLMSettings, templates: jinja2.Environment
+) -> dict[str, Summarizer]:
     """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings and
     one breaker: a refused key stops both."""
     from paperpress.prompts import load_prompt
-    from paperpress.render import make_environment
     from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer
 
     kinds = ("digest", "topic")
     if settings.enabled:
         log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
-        env = make_environment(config.templates_dir)
         breaker = Breaker()
         return {
-            kind: LLMSummarizer(settings, load_prompt(env, kind), breaker=breaker) for kind in kinds
+            kind: LLMSummarizer(settings, load_prompt(templates, kind), breaker=breaker)
+            for kind in kinds
         }
     log.warning(
         "%s is not set: using the built-in extractive summarizer. For LLM summaries set it "
@@ -170,16 +173,18 @@ def make_summarizers(config: Config, settings: LLMSettings) -> dict[str, Summari
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Environment) -> int:
     from paperpress import net, preflight
     from paperpress.pipeline import Clients, run
+    from paperpress.render import make_environment
     from paperpress.sources import arxiv
 
     now = datetime.now(UTC)
     days = _days(args, now.date())
     if args.commit != "none" and args.dry_run:
         raise ConfigError("--dry-run writes nothing, so there is nothing to --commit")
-    preflight.check_templates(config, feeds)
+    templates = make_environment(config.templates_dir)  # one for the whole run
+    preflight.check_templates(config, feeds, templates)
     if args.commit == "api":
         publish.check_destinations(publish.destinations(env.github), env.github)
-    summarizers = make_summarizers(config, env.llm)
+    summarizers = make_summarizers(config, env.llm, templates)
     replay = net.replay_transport(args.replay) if args.replay else None
     with (
         net.make_http_client(transport=replay) as http,
@@ -196,6 +201,7 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
             dry_run=args.dry_run,
             progress=make_progress(interactive=sys.stderr.isatty() and not env.ci),
             now=now,
+            env=templates,
         )
     _print_report(report, config, dry_run=args.dry_run)
     commits: list[publish.Published] = []
@@ -272,14 +278,16 @@ def _commit_lines(report: Report) -> list[str]:
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
     from paperpress import preflight
     from paperpress.pipeline import render_stored
+    from paperpress.render import make_environment
 
     day = parse_day(args.date, today=date.max) if args.date else None
-    preflight.check_templates(config, feeds)
+    templates = make_environment(config.templates_dir)
+    preflight.check_templates(config, feeds, templates)
 
     def show(path: Path, changed: bool) -> None:
         print(f"{'wrote' if changed else 'unchanged'} {_display(path)}")
 
-    written = render_stored(config, feeds=feeds, day=day, on_post=show)
+    written = render_stored(config, feeds=feeds, day=day, on_post=show, env=templates)
     if not written:
         print(f"no stored papers for {', '.join(f.name for f in feeds)} in {config.data_dir}")
     return 0

@@ -1,6 +1,9 @@
-"""One run: for each feed, fetch -> enrich -> summarize (cached) -> store -> render -> write.
+"""One run: every feed, whatever its kind, down one straight line (``run_feed``):
 
-Knows no argv and prints nothing; the CLI wires the clients in and reports the result.
+    select -> merge with data/ -> plan summaries -> enrich -> summarize -> store -> render -> write
+
+Each step returns values and the feed's report is built from them at the end. Knows no
+argv and prints nothing; the CLI wires the clients in and reports the result.
 """
 
 from __future__ import annotations
@@ -10,10 +13,9 @@ import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -21,78 +23,20 @@ import httpx2
 import jinja2
 import yaml
 
-from paperpress import topics
-from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
+from paperpress.config import Config, Feed
 from paperpress.dates import post_date
 from paperpress.errors import SourceError
-from paperpress.fulltext import FullText, PdfDownloads
-from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, preferred
+from paperpress.feeds import Enrichment, ImageBudget, Kind, Selection, Sources, kind_of
+from paperpress.fulltext import PdfDownloads
+from paperpress.models import EXTRACTIVE, Paper, SummaryRecord, preferred
 from paperpress.prompts import summary_key
-from paperpress.render import (
-    Entry,
-    TopicEntry,
-    digest_name,
-    make_environment,
-    render_digest,
-    render_topic,
-    topic_name,
-)
-from paperpress.sources import hf
+from paperpress.render import make_environment
+from paperpress.report import FeedReport, Progress, QuietProgress, Report, Tally
 from paperpress.store import Record, Store, sweep_temp_files, write_if_changed
 from paperpress.summarize import Batch, Summarizer, summarize_all
 from paperpress.usage import Budget, Usage
 
 log = logging.getLogger(__name__)
-
-
-class Progress(Protocol):
-    def start(self, label: str, total: int) -> None: ...
-    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None:
-        """``record`` is what the call made; ``kept`` the better summary kept instead."""
-
-    def finish(self) -> None: ...
-
-
-class QuietProgress:
-    def start(self, label: str, total: int) -> None: ...
-    def advance(self, paper: Paper, record: SummaryRecord, kept: SummaryRecord | None) -> None: ...
-    def finish(self) -> None: ...
-
-
-@dataclass
-class FeedReport:
-    feed: str
-    day: str
-    fetched: int = 0
-    skipped: int = 0  # over max_papers, under min_upvotes, or off-topic
-    summarized: int = 0
-    cached: int = 0
-    pending: int = 0
-    kept: int = 0  # a new summary failed; the previous, finished one stays
-    tokens: int = 0
-    post: Path | None = None
-    post_changed: bool = False
-    note: str | None = None  # why there is no post
-    error: str | None = None  # the feed failed (a source down); the other feeds went on
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Report:
-    feeds: list[FeedReport] = field(default_factory=list)
-    usage: Usage = field(default_factory=Usage)  # what the API reported, over every feed
-    cost: float | None = None  # US dollars, when llm.price is set
-
-    def total(self, name: str) -> int:
-        return sum(getattr(feed, name) for feed in self.feeds)
-
-    @property
-    def failed(self) -> list[FeedReport]:
-        return [feed for feed in self.feeds if feed.error]
-
-    @property
-    def posts(self) -> list[Path]:
-        return [feed.post for feed in self.feeds if feed.post]
 
 
 @dataclass(frozen=True)
@@ -101,255 +45,142 @@ class Clients:
     client, and one summarizer per kind of summary."""
 
     http: httpx2.Client
+    arxiv: httpx2.Client
     summarizers: Mapping[str, Summarizer]
-    arxiv: httpx2.Client | None = None
 
 
-def default_day(feed: Feed, today: date) -> str:
-    """Without --date: yesterday (UTC) for Hugging Face, whose day grows until it ends;
-    today for arXiv topics, whose listing for today is out after 01:00 UTC."""
-    if isinstance(feed, ArxivTopicFeed):
-        return today.isoformat()
-    return (today - timedelta(days=1)).isoformat()
+@dataclass(frozen=True)
+class Context:
+    """One run's shared state: what every feed's line reads."""
+
+    config: Config
+    env: jinja2.Environment
+    sources: Sources
+    summarizers: Mapping[str, Summarizer]
+    progress: Progress
+    spent: Usage  # the run's, over every feed: the budget is per run
+    now: datetime
+    force: bool
+    dry_run: bool
+
+    @property
+    def store(self) -> Store:
+        return self.sources.store
 
 
 def run(
     config: Config,
     *,
-    day: str | None = None,
-    days: Sequence[str | None] = (),
+    days: Sequence[str | None] = (None,),
     feeds: Sequence[Feed],
     clients: Clients,
     force: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
     now: datetime | None = None,
+    env: jinja2.Environment | None = None,
 ) -> Report:
-    """Make (or refresh) each feed's post for ``day``, or for each of ``days`` in turn (None:
-    each feed's default day); the token and image budgets are for the whole run. Raises
-    only for errors of the whole run (a config problem); a source down fails its feed and
-    one paper's failure becomes a pending summary. ``now`` is the run's moment: it picks the
-    default days and keeps post dates from the future."""
+    """Make (or refresh) each feed's post for each of ``days`` in turn (None: each feed's
+    default day); the token and image budgets are for the whole run. Raises only for errors
+    of the whole run (a config problem); a source down fails its feed, and one paper's
+    failure becomes a pending summary. ``now`` is the run's moment: it picks the default
+    days and keeps post dates from the future."""
     now = now or datetime.now(UTC)
-    today = now.astimezone(UTC).date()
     store = Store(config.data_dir)
     if not dry_run:
         folders = (store.folder, config.site.posts_dir, config.site.assets_dir, config.cache_dir)
         for path in sweep_temp_files(*folders):
             log.info("removed %s, left by an interrupted run", path)
-    env = make_environment(config.templates_dir)
-    budget = topics.ImageBudget(config.site.images_per_run)
-    pdfs = PdfDownloads(config.cache_dir)  # each PDF at most once per run
-    report = Report()
-    progress = progress or QuietProgress()
-    for one_day in days or [day]:
+    sources = Sources(
+        clients.http,
+        clients.arxiv,
+        store,
+        PdfDownloads(config.cache_dir),
+        ImageBudget(config.site.images_per_run),
+    )
+    context = Context(
+        config, env or make_environment(config.templates_dir), sources, clients.summarizers,
+        progress or QuietProgress(), Usage(), now, force, dry_run,
+    )  # fmt: skip
+    report = Report(usage=context.spent)
+    for day in days:
         for feed in feeds:
-            job = _FeedJob(
-                config, feed, store, env, clients, force, dry_run, progress, report.usage, pdfs, now
-            )
-            feed_day = one_day or default_day(feed, today)
+            kind = kind_of(feed, config)
+            feed_day = day or kind.default_day(now.astimezone(UTC).date())
             try:
-                report.feeds.append(job.run(feed_day, budget))
+                report.feeds.append(run_feed(context, feed.name, kind, feed_day))
             except SourceError as exc:  # one source down must not cost the others their posts
-                report.feeds.append(FeedReport(feed=feed.name, day=feed_day, error=str(exc)))
+                report.feeds.append(FeedReport(feed.name, feed_day, error=str(exc)))
     if config.llm.price is not None:
         report.cost = report.usage.cost(config.llm.price)
     return report
 
 
-@dataclass(frozen=True)
-class _FeedJob:
-    """One feed on one day; split into steps so each stays short."""
-
-    config: Config
-    feed: Feed
-    store: Store
-    env: jinja2.Environment
-    clients: Clients
-    force: bool
-    dry_run: bool
-    progress: Progress
-    spent: Usage  # the run's, shared by every feed: the budget is per run
-    pdfs: PdfDownloads  # the run's too
-    now: datetime
-
-    @property
-    def kind(self) -> str:
-        return "topic" if isinstance(self.feed, ArxivTopicFeed) else "digest"
-
-    @property
-    def summarizer(self) -> Summarizer:
-        return self.clients.summarizers[self.kind]
-
-    def run(self, day: str, budget: topics.ImageBudget) -> FeedReport:
-        result = FeedReport(feed=self.feed.name, day=day)
-        papers = self._fetch(day, result)
-        if not papers:
-            result.note = result.note or "no papers for this day"
-            return result
-        records = {p.arxiv_id: _merge(self.store.get(p.arxiv_id), p) for p in papers}
-        todo = self._to_summarize(papers, records, result)
-        materials: dict[str, FullText] = {}
-        if isinstance(self.feed, ArxivTopicFeed) and not self.dry_run:
-            materials = self._enrich(self.feed, todo, records, budget)
-        if todo:
-            batch = self._summarize(result.day, todo, materials, records)
-            for arxiv_id, summary in batch.records.items():
-                stored = records[arxiv_id].summaries.get(self.kind)
-                chosen = preferred(stored, summary)
-                records[arxiv_id] = records[arxiv_id].with_summary(self.kind, chosen)
-                result.tokens += summary.tokens
-                if summary.status == "done":
-                    result.summarized += 1
-                elif chosen is stored:
-                    result.kept += 1
-                else:
-                    result.pending += 1
-            if batch.unavailable:  # no post of pending papers over a good one: the run fails
-                result.error = str(batch.unavailable)
-                self._store(list(records.values()))
-                return result
-        self._write(result, list(records.values()))
-        return result
-
-    def _fetch(self, day: str, result: FeedReport) -> list[Paper]:
-        if isinstance(self.feed, HFDailyFeed):
-            parsed = hf.fetch(
-                self.clients.http, base_url=self.feed.base_url, day=day, feed=self.feed.name
-            )
-            for problem in parsed.problems:
-                log.warning("%s %s: %s", self.feed.name, day, problem)
-            result.problems.extend(parsed.problems)
-            result.fetched = len(parsed.papers)
-            papers = select(
-                parsed.papers, max_papers=self.feed.max_papers, min_upvotes=self.feed.min_upvotes
-            )
-            result.skipped = result.fetched - len(papers)
-            return papers
-        if self.clients.arxiv is None:
-            raise AssertionError("an arXiv feed needs the arXiv client")
-        found = topics.fetch_topic(self.clients.arxiv, self.feed, day)
-        result.day, result.note = found.day, found.note
-        result.fetched = len(found.papers) + found.dropped
-        result.skipped = found.dropped
-        return found.papers
-
-    def _to_summarize(
-        self, papers: list[Paper], records: dict[str, Record], result: FeedReport
-    ) -> list[Paper]:
-        todo = []
-        for paper in papers:
-            current = records[paper.arxiv_id].summaries.get(self.kind)
-            if not needs_summary(
-                current, records[paper.arxiv_id].paper, self.summarizer, force=self.force
-            ):
-                result.cached += 1
-            elif self.dry_run:  # a dry run spends nothing: what is not cached shows as pending
-                result.pending += 1
-            else:
-                todo.append(records[paper.arxiv_id].paper)
-        return todo
-
-    def _enrich(
-        self,
-        feed: ArxivTopicFeed,
-        todo: list[Paper],
-        records: dict[str, Record],
-        budget: topics.ImageBudget,
-    ) -> dict[str, FullText]:
-        """Full text and figures for the papers to summarize. Figures are looked up once, with
-        the summary: a paper without an HTML version must not cost a request on every re-run."""
-        client = self.clients.arxiv
-        assert client is not None
-        if self.summarizer.reads_full_text:
-            materials = {
-                p.arxiv_id: topics.read_full_text(client, self.pdfs, feed, p) for p in todo
-            }
-        else:
-            note = "the built-in summarizer reads only the abstract"
-            materials = {p.arxiv_id: FullText("abstract", p.abstract, note) for p in todo}
-        for paper in todo:
-            record = records[paper.arxiv_id]
-            if not record.figures or self.force:
-                figures = topics.find_figures(
-                    client, self.config, feed, record.paper, budget, self.pdfs
-                )
-                records[paper.arxiv_id] = record.with_figures(
-                    [dataclasses.asdict(f) for f in figures]
-                )
-        return materials
-
-    def _summarize(
-        self,
-        day: str,
-        papers: list[Paper],
-        materials: dict[str, FullText],
-        records: dict[str, Record],
-    ) -> Batch:
-        """Each summary is stored as soon as it arrives: a run killed halfway keeps (and the
-        next run reuses) what was already paid for. A failed call keeps a finished summary."""
-
-        def done(paper: Paper, summary: SummaryRecord) -> None:
-            record = records[paper.arxiv_id]
-            stored = record.summaries.get(self.kind)
-            chosen = preferred(stored, summary)
-            if chosen is summary:
-                self.store.put(record.with_summary(self.kind, summary))
-            self.progress.advance(paper, summary, None if chosen is summary else stored)
-
-        llm = self.config.llm
-        self.progress.start(f"{self.feed.name} {day}", len(papers))
-        try:
-            return asyncio.run(
-                summarize_all(
-                    papers,
-                    self.summarizer,
-                    concurrency=llm.concurrency,
-                    budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
-                    spent=self.spent,
-                    materials=materials,
-                    on_done=done,
-                )
-            )
-        finally:
-            self.progress.finish()
-
-    def _store(self, records: list[Record]) -> None:
-        if not self.dry_run:
-            for record in records:
-                self.store.put(record)
-
-    def _write(self, result: FeedReport, records: list[Record]) -> None:
-        self._store(records)
-        day = result.day
-        if isinstance(self.feed, ArxivTopicFeed) and self.feed.rolling and not self.dry_run:
-            records = rolling_records(self.store, self.feed)
-            # Dated by its newest day, as `render` dates it: a backfill must not move it back.
-            day = max([day, *(record.paper.day for record in records)])
-        post = render_feed(self.config, self.env, self.feed, day, records, now=self.now)
-        result.post = self.config.site.posts_dir / post.path
-        if self.dry_run:
-            log.info("dry run: would write %s", result.post)
-            return
-        result.post_changed = write_if_changed(result.post, post.text)
+def run_feed(context: Context, name: str, kind: Kind, day: str) -> FeedReport:
+    """One feed on one day, as a straight line."""
+    selection = kind.select(context.sources, day)
+    if not selection.papers:
+        return _report(name, selection, note=selection.note or "no papers for this day")
+    records = {p.arxiv_id: merged(context.store.get(p.arxiv_id), p) for p in selection.papers}
+    summarizer = context.summarizers[kind.summary]
+    todo = [
+        record.paper
+        for record in records.values()
+        if needs_summary(record, kind.summary, summarizer, context.force)
+    ]
+    cached = len(records) - len(todo)
+    if context.dry_run:  # a dry run spends nothing: what is not cached shows as pending
+        todo, tally = [], Tally(cached=cached, pending=len(todo))
+    else:
+        tally = Tally(cached=cached)
+    enrichment = Enrichment()
+    if todo:
+        enrichment = kind.enrich(
+            context.sources, todo, full_text=summarizer.reads_full_text, force=context.force
+        )
+    records = with_figures(records, enrichment.figures)
+    batch = summarize(context, f"{name} {selection.day}", kind.summary, todo, enrichment, records)
+    records, tally = apply(records, kind.summary, batch, tally)
+    if not context.dry_run:
+        for record in records.values():
+            context.store.put(record)
+    if batch.unavailable:  # no post of pending papers over a good one: the feed fails
+        return _report(name, selection, tally, error=str(batch.unavailable))
+    post_day, shown = kind.shown(context.store, selection.day, list(records.values()))
+    path, changed = write_post(
+        context.config, context.env, context.now, kind, post_day, shown, dry_run=context.dry_run
+    )
+    return _report(name, selection, tally, post=path, post_changed=changed)
 
 
-def select(papers: Sequence[Paper], *, max_papers: int, min_upvotes: int) -> list[Paper]:
-    """The papers a digest shows: most upvoted first (ties by id), at most ``max_papers``."""
-    ranked = sorted(papers, key=lambda p: (-p.upvotes, p.arxiv_id))
-    return [p for p in ranked if p.upvotes >= min_upvotes][:max_papers]
+NO_TALLY = Tally()
 
 
-def needs_summary(
-    stored: SummaryRecord | None, paper: Paper, summarizer: Summarizer, *, force: bool
-) -> bool:
-    """Whether to call ``summarizer`` for ``paper``: its summary is missing, stale or forced,
-    and ``summarizer`` can make one at least as good (the built-in one never replaces an
-    LLM's summary, with or without ``--force``)."""
+def _report(name: str, selection: Selection, tally: Tally = NO_TALLY, **outcome) -> FeedReport:
+    return FeedReport(
+        name,
+        selection.day,
+        fetched=selection.fetched,
+        skipped=selection.skipped,
+        problems=selection.problems,
+        **dataclasses.asdict(tally),
+        **outcome,
+    )
+
+
+def merged(existing: Record | None, paper: Paper) -> Record:
+    return (existing or Record(paper)).merged(paper)
+
+
+def needs_summary(record: Record, kind: str, summarizer: Summarizer, force: bool) -> bool:
+    """Whether to call ``summarizer`` for ``record``'s paper: its summary is missing, stale
+    or forced, and ``summarizer`` can make one at least as good (the built-in one never
+    replaces an LLM's summary, with or without ``--force``)."""
+    stored = record.summaries.get(kind)
     can_make = 1 if summarizer.model == EXTRACTIVE else 2  # SummaryRecord.rank
     if stored is not None and stored.rank > can_make:
         return False
-    return force or not is_fresh(stored, paper, summarizer)
+    return force or not is_fresh(stored, record.paper, summarizer)
 
 
 def is_fresh(record: SummaryRecord | None, paper: Paper, summarizer: Summarizer) -> bool:
@@ -366,67 +197,93 @@ def is_fresh(record: SummaryRecord | None, paper: Paper, summarizer: Summarizer)
     return record.key == key
 
 
-def _merge(existing: Record | None, paper: Paper) -> Record:
-    return (existing or Record(paper)).merged(paper)
+def with_figures(
+    records: dict[str, Record], figures: Mapping[str, tuple[dict[str, str], ...]]
+) -> dict[str, Record]:
+    return {
+        arxiv_id: record.with_figures(list(figures[arxiv_id])) if arxiv_id in figures else record
+        for arxiv_id, record in records.items()
+    }
 
 
-def rolling_records(store: Store, feed: ArxivTopicFeed) -> list[Record]:
-    """A rolling topic post: every stored paper of the topic, newest announcement first."""
-    listed = [
-        (day, record)
-        for record in store.all()
-        for name, day in record.listings
-        if name == feed.name
-    ]
-    listed.sort(key=lambda item: (item[0], item[1].paper.published or ""), reverse=True)
-    seen: dict[str, Record] = {}
-    for day, record in listed:
-        seen.setdefault(
-            record.paper.arxiv_id,
-            dataclasses.replace(record, paper=dataclasses.replace(record.paper, day=day)),
+def summarize(
+    context: Context,
+    label: str,
+    kind: str,
+    papers: Sequence[Paper],
+    enrichment: Enrichment,
+    records: Mapping[str, Record],
+) -> Batch:
+    """Summaries of ``papers``, each stored as soon as it arrives: a run killed halfway
+    keeps (and the next run reuses) what was already paid for. A failed call never
+    replaces a finished summary."""
+    if not papers:
+        return Batch({})
+
+    def done(paper: Paper, summary: SummaryRecord) -> None:
+        record = records[paper.arxiv_id]
+        stored = record.summaries.get(kind)
+        chosen = preferred(stored, summary)
+        if chosen is summary:
+            context.store.put(record.with_summary(kind, summary))
+        context.progress.advance(paper, summary, None if chosen is summary else stored)
+
+    llm = context.config.llm
+    context.progress.start(label, len(papers))
+    try:
+        return asyncio.run(
+            summarize_all(
+                papers,
+                context.summarizers[kind],
+                concurrency=llm.concurrency,
+                budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
+                spent=context.spent,
+                materials=enrichment.materials,
+                on_done=done,
+            )
         )
-    return list(seen.values())[: feed.rolling_max_papers]
+    finally:
+        context.progress.finish()
 
 
-def render_feed(
+def apply(
+    records: dict[str, Record], kind: str, batch: Batch, tally: Tally
+) -> tuple[dict[str, Record], Tally]:
+    """``records`` with the better of each stored and new summary, and the tally of it."""
+    counts = dataclasses.asdict(tally)
+    updated = dict(records)
+    for arxiv_id, summary in batch.records.items():
+        stored = records[arxiv_id].summaries.get(kind)
+        chosen = preferred(stored, summary)
+        updated[arxiv_id] = records[arxiv_id].with_summary(kind, chosen)
+        counts["tokens"] += summary.tokens
+        if summary.status == "done":
+            counts["summarized"] += 1
+        else:
+            counts["kept" if chosen is stored else "pending"] += 1
+    return updated, Tally(**counts)
+
+
+def write_post(
     config: Config,
     env: jinja2.Environment,
-    feed: Feed,
+    now: datetime,
+    kind: Kind,
     day: str,
     records: Sequence[Record],
     *,
-    now: datetime,
-) -> Post:
-    """The feed's post for ``day``, dated as dates.post_date says (a date already written,
-    within the day, is kept: the post is read back for it)."""
-    language = config.llm.language
+    dry_run: bool = False,
+) -> tuple[Path, bool]:
+    """Render the post and write it unless it holds those bytes: (its path, changed)."""
     site = config.site
-    name = (
-        topic_name(feed, day) if isinstance(feed, ArxivTopicFeed) else digest_name(feed.name, day)
-    )
-    previous = written_date(site.posts_dir / name, site.timezone)
+    path = site.posts_dir / kind.post_name(day)
+    previous = written_date(path, site.timezone)
     moment = post_date(day, site.timezone, now=now, previous=previous)
-    if isinstance(feed, ArxivTopicFeed):
-        ordered = sorted(
-            records,
-            key=lambda r: (r.paper.day, r.paper.published or "", r.paper.arxiv_id),
-            reverse=True,
-        )
-        entries = [TopicEntry(r.paper, r.summaries.get("topic"), r.figures) for r in ordered]
-        return render_topic(
-            env, site, feed, day=day, entries=entries, language=language, moment=moment
-        )
-    ranked = sorted(records, key=lambda r: (-r.paper.upvotes, r.paper.arxiv_id))
-    return render_digest(
-        env,
-        config.site,
-        feed_name=feed.name,
-        tags=feed.tags,
-        day=day,
-        entries=[Entry(r.paper, r.summaries.get("digest")) for r in ranked],
-        language=language,
-        moment=moment,
-    )
+    post = kind.render(env, day, records, moment)
+    if dry_run:
+        log.info("dry run: would write %s", path)
+        return path, False
+    return path, write_if_changed(path, post.text)
 
 
 def written_date(path: Path, timezone: str) -> datetime | None:
@@ -446,32 +303,27 @@ def render_stored(
     feeds: Sequence[Feed],
     day: str | None = None,
     on_post: Callable[[Path, bool], None] = lambda path, changed: None,
+    env: jinja2.Environment | None = None,
+    now: datetime | None = None,
 ) -> list[Path]:
     """Re-render posts from ``data/`` alone (after a template change): no network at all."""
-    now = datetime.now(UTC)
-    env = make_environment(config.templates_dir)
-    wanted = {feed.name: feed for feed in feeds}
     store = Store(config.data_dir)
+    kinds = {feed.name: kind_of(feed, config) for feed in feeds}
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in store.all():
         for feed_name, listed_day in record.listings:
-            if feed_name in wanted and (day is None or listed_day == day):
+            if feed_name in kinds and (day is None or listed_day == day):
                 # The stored paper's day is its latest sighting (maybe in another feed).
                 paper = dataclasses.replace(record.paper, day=listed_day)
                 groups[(feed_name, listed_day)].append(dataclasses.replace(record, paper=paper))
-    written = []
-    rolled: set[str] = set()
+    env = env or make_environment(config.templates_dir)
+    now = now or datetime.now(UTC)
+    written: dict[Path, None] = {}
     for (feed_name, listed_day), records in sorted(groups.items()):
-        feed = wanted[feed_name]
-        if isinstance(feed, ArxivTopicFeed) and feed.rolling:
-            if feed_name in rolled:
-                continue
-            rolled.add(feed_name)
-            latest = max(d for (name, d) in groups if name == feed_name)
-            records = rolling_records(store, feed)
-            listed_day = latest
-        post = render_feed(config, env, feed, listed_day, records, now=now)
-        path = config.site.posts_dir / post.path
-        on_post(path, write_if_changed(path, post.text))
-        written.append(path)
-    return written
+        kind = kinds[feed_name]
+        post_day, shown = kind.shown(store, listed_day, records)
+        path = config.site.posts_dir / kind.post_name(post_day)
+        if path not in written:  # a rolling post: one for all its days
+            on_post(*write_post(config, env, now, kind, post_day, shown))
+            written[path] = None
+    return list(written)

@@ -12,17 +12,12 @@ from datetime import UTC, datetime
 
 import jinja2
 
-from paperpress.config import ArxivTopicFeed, Config, Feed, HFDailyFeed
+from paperpress.config import Config, Feed
+from paperpress.feeds import kind_of
 from paperpress.models import Links, Paper, SummaryRecord
 from paperpress.prompts import build_messages, load_prompt
-from paperpress.render import (
-    Entry,
-    TopicEntry,
-    make_environment,
-    render_digest,
-    render_topic,
-    template_error,
-)
+from paperpress.render import make_environment, template_error
+from paperpress.store import Record
 
 SAMPLE_DAY = "2025-01-06"
 
@@ -92,35 +87,28 @@ def _record(status: str, content: dict | None, source: str = "abstract") -> Summ
     )
 
 
-def check_templates(config: Config, feeds: Sequence[Feed]) -> None:
+def check_templates(
+    config: Config, feeds: Sequence[Feed], env: jinja2.Environment | None = None
+) -> None:
     """Render what ``feeds`` will render, on the sample paper; raise ConfigError (file, line,
     problem) for the first template that fails."""
-    env = make_environment(config.templates_dir)
-    language, site = config.llm.language, config.site
+    env = env or make_environment(config.templates_dir)
     moment = datetime(2025, 1, 6, tzinfo=UTC)
     pending = Paper(arxiv_id="2501.00002", title="A pending paper", day=SAMPLE_DAY)
-    kinds = []
-    if any(isinstance(feed, HFDailyFeed) for feed in feeds):
-        kinds.append("digest")
-        entries = [Entry(SAMPLE, _record("done", SAMPLE_SUMMARIES["digest"])), Entry(pending, None)]
-        render_digest(
-            env, site, feed_name="sample", tags=["a"], day=SAMPLE_DAY, entries=entries,
-            language=language, moment=moment,
-        )  # fmt: skip
-    topics = [feed for feed in feeds if isinstance(feed, ArxivTopicFeed)]
-    if topics:
-        kinds.append("topic")
-        figures = [{"url": "https://arxiv.org/html/2501.00001v2/x1.png", "caption": "Figure 1"}]
-        entries_topic = [
-            TopicEntry(SAMPLE, _record("done", SAMPLE_SUMMARIES["topic"], "full text"), figures),
-            TopicEntry(pending, _record("pending", None)),
+    figures = ({"url": "https://arxiv.org/html/2501.00001v2/x1.png", "caption": "Figure 1"},)
+    checked: set[type] = set()
+    for feed in feeds:
+        kind = kind_of(feed, config)
+        if type(kind) in checked:
+            continue
+        checked.add(type(kind))
+        done = _record("done", SAMPLE_SUMMARIES[kind.summary], "full text")
+        records = [
+            Record(SAMPLE, ((feed.name, SAMPLE_DAY),), {kind.summary: done}, figures),
+            Record(pending, ((feed.name, SAMPLE_DAY),)),
         ]
-        render_topic(
-            env, site, topics[0], day=SAMPLE_DAY, entries=entries_topic, language=language,
-            moment=moment,
-        )  # fmt: skip
-    for kind in kinds:
-        _check_prompt(env, kind, language)
+        kind.render(env, SAMPLE_DAY, records, moment)
+        _check_prompt(env, kind.summary, config.llm.language)
 
 
 def _check_prompt(env: jinja2.Environment, kind: str, language: str) -> None:

@@ -1,27 +1,121 @@
-"""arXiv topic feeds: which papers belong to a topic's day, and their full text and figures.
+"""``kind: arxiv_topic``: arXiv papers on a topic, one post per announcement day (or one
+rolling post), each with a detailed summary of its full text and figures.
 
 The imperative shell around ``sources.arxiv``, ``fulltext`` and ``screenshots``: every
-request goes through the polite arXiv client the CLI made.
+request goes through the polite arXiv client.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 
 import httpx2
+import jinja2
 
 from paperpress import fulltext, screenshots
 from paperpress.config import ArxivTopicFeed, Config
 from paperpress.errors import SourceError
+from paperpress.feeds.base import Enrichment, ImageBudget, Selection, Sources
 from paperpress.fulltext import FullText, PdfDownloads
-from paperpress.models import Paper
+from paperpress.models import Paper, Post
+from paperpress.render import TopicEntry, render_topic, topic_name
 from paperpress.screenshots import Figure
 from paperpress.sources import arxiv
+from paperpress.store import Record, Store
 
 log = logging.getLogger(__name__)
+
+ABSTRACT_ONLY = "the built-in summarizer reads only the abstract"
+
+
+class Topic:
+    summary = "topic"
+
+    def __init__(self, feed: ArxivTopicFeed, config: Config) -> None:
+        self.feed, self.config = feed, config
+
+    def default_day(self, today: date) -> str:
+        """Today: the listing of today's announcement is out after 01:00 UTC."""
+        return today.isoformat()
+
+    def select(self, sources: Sources, day: str) -> Selection:
+        found = fetch_topic(sources.arxiv, self.feed, day)
+        return Selection(
+            found.day, tuple(found.papers), len(found.papers) + found.dropped, found.note
+        )
+
+    def enrich(
+        self, sources: Sources, papers: Sequence[Paper], *, full_text: bool, force: bool
+    ) -> Enrichment:
+        """The full text (when the summarizer reads it) and the figures of ``papers``. Figures
+        are looked up once, with the summary: a paper without an HTML version must not cost
+        a request on every re-run."""
+        client, feed = sources.arxiv, self.feed
+        materials = {
+            p.arxiv_id: read_full_text(client, sources.pdfs, feed, p)
+            if full_text
+            else FullText("abstract", p.abstract, ABSTRACT_ONLY)
+            for p in papers
+        }
+        figures = {}
+        for paper in papers:
+            stored = sources.store.get(paper.arxiv_id)
+            if force or not (stored and stored.figures):
+                found = find_figures(client, self.config, feed, paper, sources.images, sources.pdfs)
+                figures[paper.arxiv_id] = tuple(dataclasses.asdict(f) for f in found)
+        return Enrichment(materials, figures)
+
+    def shown(self, store: Store, day: str, records: Sequence[Record]) -> tuple[str, list[Record]]:
+        if not self.feed.rolling:
+            return day, list(records)
+        rolled = rolling_records(store, self.feed, records)
+        # Dated by its newest day, as `render` dates it: a backfill must not move it back.
+        return max([day, *(record.paper.day for record in rolled)]), rolled
+
+    def post_name(self, day: str) -> str:
+        return topic_name(self.feed, day)
+
+    def render(
+        self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime
+    ) -> Post:
+        newest_first = sorted(
+            records,
+            key=lambda r: (r.paper.day, r.paper.published or "", r.paper.arxiv_id),
+            reverse=True,
+        )
+        entries = [
+            TopicEntry(r.paper, r.summaries.get(self.summary), r.figures) for r in newest_first
+        ]
+        site, language = self.config.site, self.config.llm.language
+        return render_topic(
+            env, site, self.feed, day=day, entries=entries, language=language, moment=moment
+        )
+
+
+def rolling_records(
+    store: Store, feed: ArxivTopicFeed, fresh: Sequence[Record] = ()
+) -> list[Record]:
+    """A rolling topic post: every stored paper of the topic (and ``fresh``, this run's,
+    over their stored copies), newest announcement first, each under its own day there."""
+    latest = {record.paper.arxiv_id: record for record in [*store.all(), *fresh]}
+    listed = [
+        (day, record)
+        for record in latest.values()
+        for name, day in record.listings
+        if name == feed.name
+    ]
+    listed.sort(key=lambda item: (item[0], item[1].paper.published or ""), reverse=True)
+    seen: dict[str, Record] = {}
+    for day, record in listed:
+        seen.setdefault(
+            record.paper.arxiv_id, replace(record, paper=replace(record.paper, day=day))
+        )
+    return list(seen.values())[: feed.rolling_max_papers]
 
 
 @dataclass
@@ -104,11 +198,6 @@ def read_full_text(
         budget_tokens=feed.fulltext_budget_tokens,
         max_bytes=int(feed.max_pdf_mb * 1024 * 1024),
     )
-
-
-@dataclass
-class ImageBudget:
-    left: int
 
 
 def find_figures(
