@@ -21,13 +21,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx2
 from pydantic import BaseModel
 
 from paperpress import USER_AGENT, extractive
 from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
+from paperpress.llm_errors import unavailable
 from paperpress.models import EXTRACTIVE, Paper, SummaryRecord
 from paperpress.prompts import Prompt, build_messages, parse_summary, schema_json, summary_key
 from paperpress.usage import Budget, Usage
@@ -219,67 +219,6 @@ def _about_format(exc: openai.APIStatusError) -> bool:
     return bool(_FORMAT_WORDS.search(str(exc)))
 
 
-_MODEL_MISSING = re.compile(
-    r"model.{0,40}(not (be )?found|not exist|does not exist|unknown|invalid|not available)"
-    r"|(unknown|invalid|no such) model",
-    re.I,
-)
-
-
-def unavailable(exc: Exception, settings: LLMSettings) -> LLMUnavailableError | None:
-    """The error as one that every later call would repeat, with what to fix; None for an
-    error of this one call (a 429, a 5xx, a timeout, a reply cut short ...)."""
-    import openai
-
-    where = settings.base_url or "https://api.openai.com/v1"
-    key, model = settings.api_key_env, settings.model
-    detail = _detail(exc)
-    if isinstance(exc, openai.AuthenticationError):
-        return LLMUnavailableError(
-            f"the LLM API at {where} refused the key in {key} (HTTP 401: {detail}); set the "
-            f"secret {key} to a valid key for this provider"
-        )
-    if isinstance(exc, openai.PermissionDeniedError):
-        return LLMUnavailableError(
-            f"the key in {key} may not use {model!r} at {where} (HTTP 403: {detail}); give the "
-            f"key access to the model, or set the variable PAPERPRESS_MODEL to one it may use"
-        )
-    model_missing = isinstance(exc, openai.BadRequestError) and _MODEL_MISSING.search(detail)
-    if isinstance(exc, openai.NotFoundError) or model_missing:
-        status = getattr(exc, "status_code", "")
-        return LLMUnavailableError(
-            f"the LLM API at {where} has no model {model!r} (HTTP {status}: {detail}); set the "
-            "variable PAPERPRESS_MODEL (or llm.model) to a model it serves, and check "
-            "OPENAI_BASE_URL (an OpenAI-compatible base URL usually ends in /v1)"
-        )
-    if (
-        isinstance(exc, openai.RateLimitError)
-        and getattr(exc, "code", None) == "insufficient_quota"
-    ):
-        return LLMUnavailableError(
-            f"the account of the key in {key} has no quota left at {where} (HTTP 429 "
-            f"insufficient_quota); add credit with the provider, or set {key} to another key"
-        )
-    cause = exc.__cause__
-    if isinstance(exc, openai.APIConnectionError) and isinstance(cause, httpx2.ConnectError):
-        return LLMUnavailableError(
-            f"cannot connect to the LLM API at {where} ({cause.__class__.__name__}: {cause}); "
-            "check the variable OPENAI_BASE_URL (or llm.base_url)"
-        )
-    return None
-
-
-def _detail(exc: Exception) -> str:
-    """The provider's own message (OpenAI's ``error.message``), else the exception's text."""
-    body = getattr(exc, "body", None)
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        message = inner.get("message") if isinstance(inner, dict) else None
-        if isinstance(message, str) and message.strip():
-            return " ".join(message.split())[:200]
-    return " ".join(str(exc).split())[:200]
-
-
 def _api_message(exc: openai.OpenAIError) -> str:
     status = getattr(exc, "status_code", None)
     name = exc.__class__.__name__
@@ -308,6 +247,45 @@ class ExtractiveSummarizer:
 
 
 # --- Many papers at once ----------------------------------------------------------------
+
+
+async def _one(
+    paper: Paper,
+    summarizer: Summarizer,
+    material: FullText | None,
+    budget: Budget,
+    spent: Usage,
+) -> SummaryRecord:
+    """One paper's summary, or its pending marker; LLMUnavailableError stops the batch."""
+    common = {
+        "key": summary_key(
+            paper,
+            model=summarizer.model,
+            language=summarizer.language,
+            prompt_hash=summarizer.prompt_hash,
+            kind=summarizer.kind,
+        ),
+        "model": summarizer.model,
+        "language": summarizer.language,
+        "prompt_hash": summarizer.prompt_hash,
+        "source": material.source if material else "abstract",
+        "source_note": material.reason if material else None,
+    }
+    try:
+        if reason := budget.used_up(spent):
+            raise SummaryError(reason)
+        text = material.text if material and material.source == "full text" else None
+        outcome = await summarizer.summarize(paper, text)
+    except LLMUnavailableError:
+        raise
+    except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
+        log.info("%s: summary pending: %s", paper.arxiv_id, exc)  # progress shows it
+        usage = getattr(exc, "usage", None) or Usage()
+        spent.add(usage)
+        return SummaryRecord(status="pending", error=str(exc), tokens=usage.total, **common)
+    spent.add(outcome.usage)
+    content = outcome.summary.model_dump(mode="json")
+    return SummaryRecord(status="done", content=content, tokens=outcome.tokens, **common)
 
 
 @dataclass(frozen=True)
@@ -343,48 +321,15 @@ async def summarize_all(
     stopped: list[LLMUnavailableError] = []
 
     async def one(paper: Paper) -> tuple[str, SummaryRecord | None]:
-        key = summary_key(
-            paper,
-            model=summarizer.model,
-            language=summarizer.language,
-            prompt_hash=summarizer.prompt_hash,
-            kind=summarizer.kind,
-        )
         material = (materials or {}).get(paper.arxiv_id)
-        common = {
-            "key": key,
-            "model": summarizer.model,
-            "language": summarizer.language,
-            "prompt_hash": summarizer.prompt_hash,
-            "source": material.source if material else "abstract",
-            "source_note": material.reason if material else None,
-        }
         async with gate:
             if stopped:
                 return paper.arxiv_id, None
             try:
-                if reason := budget.used_up(spent):
-                    raise SummaryError(reason)
-                text = material.text if material and material.source == "full text" else None
-                outcome = await summarizer.summarize(paper, text)
+                record = await _one(paper, summarizer, material, budget, spent)
             except LLMUnavailableError as exc:
                 stopped.append(exc)
                 return paper.arxiv_id, None
-            except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
-                log.info("%s: summary pending: %s", paper.arxiv_id, exc)  # progress shows it
-                usage = getattr(exc, "usage", None) or Usage()
-                spent.add(usage)
-                record = SummaryRecord(
-                    status="pending", error=str(exc), tokens=usage.total, **common
-                )
-            else:
-                spent.add(outcome.usage)
-                record = SummaryRecord(
-                    status="done",
-                    content=outcome.summary.model_dump(mode="json"),
-                    tokens=outcome.tokens,
-                    **common,
-                )
         on_done(paper, record)
         return paper.arxiv_id, record
 
