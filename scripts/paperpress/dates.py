@@ -10,6 +10,7 @@ import json
 import math
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,37 @@ def post_date(
     if start <= now:
         return start
     return now.astimezone(zone).replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A roundup's span: an ISO week (Monday to Sunday) or a calendar month."""
+
+    start: date
+    end: date  # the last day, included
+    label: str  # 2025-W46 or 2025-11
+
+    def __contains__(self, day: str) -> bool:
+        return self.start.isoformat() <= day <= self.end.isoformat()
+
+    @property
+    def days(self) -> list[str]:
+        return [
+            (self.start + timedelta(days=n)).isoformat()
+            for n in range((self.end - self.start).days + 1)
+        ]
+
+
+def period_of(day: str, kind: str) -> Period:
+    """The ``week`` or ``month`` that holds ``day``."""
+    when = date.fromisoformat(day)
+    if kind == "week":
+        start = when - timedelta(days=when.weekday())
+        year, week, _ = when.isocalendar()
+        return Period(start, start + timedelta(days=6), f"{year}-W{week:02d}")
+    start = when.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period(start, following - timedelta(days=1), f"{when:%Y-%m}")
 
 
 def day_range(start: str, end: str) -> list[str]:

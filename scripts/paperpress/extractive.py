@@ -113,6 +113,7 @@ def summarize_topic(paper: Paper, language: str) -> TopicSummary:
         background=" ".join(background) or None,
         proposed_method=" ".join(contribution[:2]) or None,
         performance=" ".join(results[:2]) or None,
+        recommendation=digest.recommendation,
         omitted={
             name: reason
             for name in ("first_author_affiliation", "past_methods", "method_steps", "conclusion")

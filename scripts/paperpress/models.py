@@ -145,6 +145,7 @@ class TopicSummary(BaseModel):
     )
     method_steps: list[str] = Field(default_factory=list, max_length=10)
     conclusion: Conclusion | None = None
+    recommendation: Score | None = None  # how worth reading: ranks roundups
     omitted: dict[str, str] = Field(
         default_factory=dict, description="section name -> why it could not be written"
     )

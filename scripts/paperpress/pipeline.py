@@ -103,9 +103,10 @@ def run(
         progress or QuietProgress(), Usage(), now, force, dry_run,
     )  # fmt: skip
     report = Report(usage=context.spent)
+    kinds = [(feed, kind_of(feed, config)) for feed in feeds]
+    kinds.sort(key=lambda pair: pair[1].summary is None)  # who reads data/ goes last
     for day in days:
-        for feed in feeds:
-            kind = kind_of(feed, config)
+        for feed, kind in kinds:
             feed_day = day or kind.default_day(now.astimezone(UTC).date())
             try:
                 report.feeds.append(run_feed(context, feed.name, kind, feed_day))
@@ -121,6 +122,12 @@ def run_feed(context: Context, name: str, kind: Kind, day: str) -> FeedReport:
     selection = kind.select(context.sources, day)
     if not selection.papers:
         return _report(name, selection, note=selection.note or "no papers for this day")
+    if kind.summary is None:  # a roundup: only what the other feeds stored
+        post_day, shown = kind.shown(context.store, selection.day, [])
+        path, changed = write_post(
+            context.config, context.env, context.now, kind, post_day, shown, dry_run=context.dry_run
+        )
+        return _report(name, selection, post=path, post_changed=changed)
     records = {p.arxiv_id: merged(context.store.get(p.arxiv_id), p) for p in selection.papers}
     summarizer = context.summarizers[kind.summary]
     todo = [
@@ -308,22 +315,25 @@ def render_stored(
 ) -> list[Path]:
     """Re-render posts from ``data/`` alone (after a template change): no network at all."""
     store = Store(config.data_dir)
-    kinds = {feed.name: kind_of(feed, config) for feed in feeds}
+    listed: dict[str, set[str]] = defaultdict(set)
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
     for record in store.all():
         for feed_name, listed_day in record.listings:
-            if feed_name in kinds and (day is None or listed_day == day):
+            if day is None or listed_day == day:
+                listed[feed_name].add(listed_day)
                 # The stored paper's day is its latest sighting (maybe in another feed).
                 paper = dataclasses.replace(record.paper, day=listed_day)
                 groups[(feed_name, listed_day)].append(dataclasses.replace(record, paper=paper))
     env = env or make_environment(config.templates_dir)
     now = now or datetime.now(UTC)
     written: dict[Path, None] = {}
-    for (feed_name, listed_day), records in sorted(groups.items()):
-        kind = kinds[feed_name]
-        post_day, shown = kind.shown(store, listed_day, records)
-        path = config.site.posts_dir / kind.post_name(post_day)
-        if path not in written:  # a rolling post: one for all its days
-            on_post(*write_post(config, env, now, kind, post_day, shown))
-            written[path] = None
+    kinds = [(feed, kind_of(feed, config)) for feed in feeds]
+    kinds.sort(key=lambda pair: pair[1].summary is None)  # roundups link to the others' posts
+    for feed, kind in kinds:
+        for one_day in kind.stored_days(listed):
+            post_day, shown = kind.shown(store, one_day, groups.get((feed.name, one_day), []))
+            path = config.site.posts_dir / kind.post_name(post_day)
+            if path not in written:  # a rolling post: one for all its days
+                on_post(*write_post(config, env, now, kind, post_day, shown))
+                written[path] = None
     return list(written)

@@ -96,19 +96,19 @@ def check_templates(
     moment = datetime(2025, 1, 6, tzinfo=UTC)
     pending = Paper(arxiv_id="2501.00002", title="A pending paper", day=SAMPLE_DAY)
     figures = ({"url": "https://arxiv.org/html/2501.00001v2/x1.png", "caption": "Figure 1"},)
+    listings = tuple((feed.name, SAMPLE_DAY) for feed in config.feeds)
     checked: set[type] = set()
     for feed in feeds:
         kind = kind_of(feed, config)
         if type(kind) in checked:
             continue
         checked.add(type(kind))
-        done = _record("done", SAMPLE_SUMMARIES[kind.summary], "full text")
-        records = [
-            Record(SAMPLE, ((feed.name, SAMPLE_DAY),), {kind.summary: done}, figures),
-            Record(pending, ((feed.name, SAMPLE_DAY),)),
-        ]
+        summaries = [kind.summary] if kind.summary else list(SAMPLE_SUMMARIES)
+        done = {name: _record("done", SAMPLE_SUMMARIES[name], "full text") for name in summaries}
+        records = [Record(SAMPLE, listings, done, figures), Record(pending, listings)]
         kind.render(env, SAMPLE_DAY, records, moment)
-        _check_prompt(env, kind.summary, config.llm.language)
+        if kind.summary:
+            _check_prompt(env, kind.summary, config.llm.language)
 
 
 def _check_prompt(env: jinja2.Environment, kind: str, language: str) -> None:

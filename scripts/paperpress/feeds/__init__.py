@@ -6,6 +6,7 @@ under which day, and renders that post. Each step returns values.
 
     feeds.digest   kind: hf_daily      the Hugging Face daily digest
     feeds.topic    kind: arxiv_topic   arXiv papers on a topic, a post a day or one rolling
+    feeds.roundup  kind: roundup       a week's or a month's best, from what the others stored
 
 To add a kind: its config model in ``config.py`` (its ``kind`` literal names it), a module
 here with a class implementing ``Kind``, and its line in ``KINDS``.
@@ -16,9 +17,10 @@ from __future__ import annotations
 from paperpress.config import Config, Feed
 from paperpress.feeds.base import Enrichment, ImageBudget, Kind, Selection, Sources
 from paperpress.feeds.digest import Digest
+from paperpress.feeds.roundup import RoundupKind
 from paperpress.feeds.topic import Topic
 
-KINDS = {"hf_daily": Digest, "arxiv_topic": Topic}
+KINDS = {"hf_daily": Digest, "arxiv_topic": Topic, "roundup": RoundupKind}
 
 
 def kind_of(feed: Feed, config: Config) -> Kind:

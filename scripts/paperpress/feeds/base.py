@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -60,7 +60,9 @@ class Enrichment:
 class Kind(Protocol):
     """One kind of feed. Made from its config (and the run's ``Config``) by ``kind_of``."""
 
-    summary: str  # the kind of summary: which summarizer, which slot of a data file
+    # The kind of summary: which summarizer, which slot of a data file. None for a kind that
+    # summarizes nothing and reads what the others stored (a roundup): it runs after them.
+    summary: str | None
 
     def default_day(self, today: date) -> str:
         """The day a run without ``--date`` covers (``today`` in UTC)."""
@@ -79,6 +81,10 @@ class Kind(Protocol):
 
     def post_name(self, day: str) -> str:
         """The post's file name in the posts folder."""
+
+    def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
+        """The days whose posts ``paperpress render`` writes again, from the days each feed
+        has papers listed for in data/."""
 
     def render(
         self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 import jinja2
@@ -46,6 +46,9 @@ class Digest:
 
     def post_name(self, day: str) -> str:
         return digest_name(self.feed.name, day)
+
+    def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
+        return sorted(listed.get(self.feed.name, ()))
 
     def render(
         self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -79,6 +79,9 @@ class Topic:
 
     def post_name(self, day: str) -> str:
         return topic_name(self.feed, day)
+
+    def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
+        return sorted(listed.get(self.feed.name, ()))
 
     def render(
         self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime

@@ -37,53 +37,66 @@ def front_matter(
     keywords: list[str],
     cover: str | None,
     moment: datetime | None = None,
+    updated: datetime | None = None,
+    categories: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Front matter for the site's flavor, dated ``moment`` in the blog's zone (by default
     the start of ``day`` there; never in the future: Hugo silently skips such posts, see
-    dates.post_date). ``description`` and ``keywords`` are made inert: themes print them
-    unescaped (Butterfly's index cards)."""
+    dates.post_date) and ``updated`` then (by default the same). ``description`` and
+    ``keywords`` are made inert: themes print them unescaped (Butterfly's index cards)."""
     zone = ZoneInfo(site.timezone)
     local = (moment or datetime.combine(date.fromisoformat(day), time(0, 0), zone)).astimezone(zone)
-    description = inert(description)
-    keywords = [word for word in (plain(inert(k)) for k in keywords) if word]
-    tags = [plain(tag) for tag in tags if plain(tag)]
-    categories = [plain(c) for c in site.categories if plain(c)]
-    cover_url = md_url(cover)
+    common: dict[str, Any] = {
+        "title": plain(title),
+        "author": plain(site.author),
+        "categories": [plain(c) for c in (categories or site.categories) if plain(c)],
+        "tags": [plain(tag) for tag in tags if plain(tag)],
+        "description": inert(description),
+        "keywords": [word for word in (plain(inert(k)) for k in keywords) if word],
+    }
+    changed = max(local, updated.astimezone(zone)) if updated else local
     if site.flavor == "hexo":
-        # Naive local time: Hexo mangles explicit offsets (research/platform.md C1).
-        stamp = local.strftime("%Y-%m-%d %H:%M:%S")
-        meta: dict[str, Any] = {
-            "title": plain(title),
-            "date": stamp,
-            "updated": stamp,
-            "author": plain(site.author),
-            "categories": categories,
-            "tags": tags,
-            "description": description,
-            "keywords": ", ".join(keywords),
-            "cover": cover_url,
-            "toc": True,
-            "mathjax": True,
-        }
+        meta = _hexo(common, local, changed, md_url(cover))
     else:
-        stamp = local.isoformat()
-        meta = {
-            "title": plain(title),
-            "date": stamp,
-            "lastmod": stamp,
-            "draft": False,
-            "author": plain(site.author),
-            "categories": categories,
-            "tags": tags,
-            "description": description,
-            # Hugo renders ``summary`` as Markdown (list pages show it): escape it like the body.
-            "summary": md_inline(description),
-            "keywords": keywords,
-            "math": True,
-        }
-        if cover_url:
-            meta["cover"] = {"image": cover_url, "alt": plain(title)}
+        meta = _hugo(common, local, changed, md_url(cover))
     return {key: value for key, value in meta.items() if value is not None}
+
+
+def _hexo(common: dict[str, Any], local: datetime, changed: datetime, cover: str | None) -> dict:
+    # Naive local time: Hexo mangles explicit offsets (research/platform.md C1).
+    return {
+        "title": common["title"],
+        "date": local.strftime("%Y-%m-%d %H:%M:%S"),
+        "updated": changed.strftime("%Y-%m-%d %H:%M:%S"),
+        "author": common["author"],
+        "categories": common["categories"],
+        "tags": common["tags"],
+        "description": common["description"],
+        "keywords": ", ".join(common["keywords"]),
+        "cover": cover,
+        "toc": True,
+        "mathjax": True,
+    }
+
+
+def _hugo(common: dict[str, Any], local: datetime, changed: datetime, cover: str | None) -> dict:
+    meta = {
+        "title": common["title"],
+        "date": local.isoformat(),
+        "lastmod": changed.isoformat(),
+        "draft": False,
+        "author": common["author"],
+        "categories": common["categories"],
+        "tags": common["tags"],
+        "description": common["description"],
+        # Hugo renders ``summary`` as Markdown (list pages show it): escape it like the body.
+        "summary": md_inline(common["description"]),
+        "keywords": common["keywords"],
+        "math": True,
+    }
+    if cover:
+        meta["cover"] = {"image": cover, "alt": common["title"]}
+    return meta
 
 
 class _QuotedDumper(yaml.SafeDumper):

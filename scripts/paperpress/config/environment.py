@@ -1,0 +1,108 @@
+"""Everything a run takes from the environment, read here and nowhere else: the other
+modules take these values (see the list in ``paperpress.config``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paperpress.config.models import Config, LLMConfig, PublishConfig
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """What the summarizer needs, after the environment has had its say."""
+
+    model: str
+    base_url: str | None
+    api_key: str | None
+    language: str
+    temperature: float
+    concurrency: int
+    timeout: float
+    max_retries: int
+    max_output_tokens: int
+    budget_tokens: int | None
+    api_key_env: str = "OPENAI_API_KEY"  # named in messages about the key
+
+    @property
+    def enabled(self) -> bool:
+        """An LLM is used when a key is set or a base URL names a (local) server."""
+        return bool(self.api_key or self.base_url)
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """Where ``--commit api`` commits and with which tokens: what GitHub Actions sets, and
+    the variables and secrets of the README (PUBLISH_REPO, PUBLISH_BRANCH, PUBLISH_TOKEN)."""
+
+    repository: str = ""  # GITHUB_REPOSITORY: the repository the workflow runs in
+    branch: str = ""  # GITHUB_REF_NAME, when the workflow runs on a branch
+    publish_repo: str = ""  # PUBLISH_REPO, else publish.repo: a separate blog repository
+    publish_branch: str = ""  # PUBLISH_BRANCH, else publish.branch
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    tokens: Mapping[str, str] = field(default_factory=dict)  # GITHUB_TOKEN, PUBLISH_TOKEN
+
+    def token(self, name: str) -> str:
+        return self.tokens.get(name, "")
+
+
+@dataclass(frozen=True)
+class Environment:
+    """Everything a run takes from the environment, as values."""
+
+    llm: LLMSettings
+    github: GitHubSettings
+    in_actions: bool = False  # GITHUB_ACTIONS=true: workflow commands, the bot's identity
+    ci: bool = False  # CI is set: plain progress lines, even on a terminal
+    step_summary: Path | None = None  # GITHUB_STEP_SUMMARY: the job summary file
+
+
+def read_environment(config: Config, environ: Mapping[str, str]) -> Environment:
+    summary = _env(environ, "GITHUB_STEP_SUMMARY")
+    return Environment(
+        llm=llm_settings(config.llm, environ),
+        github=github_settings(config.publish, environ),
+        in_actions=_env(environ, "GITHUB_ACTIONS") == "true",
+        ci=bool(_env(environ, "CI")),
+        step_summary=Path(summary) if summary else None,
+    )
+
+
+def github_settings(publish: PublishConfig, environ: Mapping[str, str]) -> GitHubSettings:
+    on_branch = _env(environ, "GITHUB_REF_TYPE") in ("", "branch")
+    tokens = {name: _env(environ, name) for name in ("GITHUB_TOKEN", "PUBLISH_TOKEN")}
+    return GitHubSettings(
+        repository=_env(environ, "GITHUB_REPOSITORY"),
+        branch=_env(environ, "GITHUB_REF_NAME") if on_branch else "",
+        publish_repo=_env(environ, "PUBLISH_REPO") or publish.repo,
+        publish_branch=_env(environ, "PUBLISH_BRANCH") or publish.branch,
+        api_url=_env(environ, "GITHUB_API_URL") or "https://api.github.com",
+        server_url=_env(environ, "GITHUB_SERVER_URL") or "https://github.com",
+        tokens={name: value for name, value in tokens.items() if value},
+    )
+
+
+def _env(environ: Mapping[str, str], name: str) -> str:
+    return (environ.get(name) or "").strip()
+
+
+def llm_settings(config: LLMConfig, environ: Mapping[str, str]) -> LLMSettings:
+    def env(name: str) -> str | None:
+        return _env(environ, name) or None
+
+    return LLMSettings(
+        model=env("PAPERPRESS_MODEL") or config.model,
+        base_url=env("OPENAI_BASE_URL") or config.base_url,
+        api_key=env(config.api_key_env),
+        language=config.language,
+        temperature=config.temperature,
+        concurrency=config.concurrency,
+        timeout=config.timeout,
+        max_retries=config.max_retries,
+        max_output_tokens=config.max_output_tokens,
+        budget_tokens=config.budget_tokens,
+        api_key_env=config.api_key_env,
+    )
