@@ -298,6 +298,19 @@ def _check_rendered(content: str, item: Written, flavor: str) -> None:
             assert paragraph.translate(_TYPOGRAPHY) in text
 
 
+def _heading_ids(content: str, levels: str = "1-6") -> list[str]:
+    found = re.findall(rf'<h[{levels}][^>]* id="([^"]*)"', content)
+    return [html.unescape(anchor) for anchor in found]
+
+
+def _check_readable_id(anchor: str, flavor: str) -> None:
+    """The hostile paper's heading id, which Hugo and Hexo make from the heading's source:
+    its words, not the digits of character references (``&#123;`` gave ``-123-123-``)."""
+    words = anchor.lower()
+    assert "title" in words and "shortcode" in words and "raw" in words, (flavor, anchor)
+    assert not re.search(r"(?<!\d)12[35](?!\d)|amp|quot|&|\\", anchor), (flavor, anchor)
+
+
 def _first_image_alt(content: str) -> str:
     """The alt text of the first image: the nasty paper's thumbnail in a digest."""
     found = re.search(r'<img [^>]*alt="([^"]*)"', content)
@@ -391,6 +404,16 @@ def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> N
             assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
 
 
+def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
+    digests = [(stem, item) for stem, item in hugo_build.posts.items() if item.papers]
+    assert len(digests) == 2
+    for stem, item in digests:
+        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        anchors = _heading_ids(tools.post_content(page), "2")
+        assert len(anchors) == len(item.papers), stem
+        _check_readable_id(anchors[0], "hugo")
+
+
 def test_hugo_list_shows_each_summary_as_written(hugo_build: HugoBuild) -> None:
     """Hugo renders front-matter ``summary`` as Markdown; list pages (PaperMod's too) show it."""
     listing = (hugo_build.site / "public" / "posts" / "index.html").read_text("utf-8")
@@ -467,6 +490,15 @@ def test_hexo_reads_titles_dates_and_terms_as_written(hexo_load: HexoLoad) -> No
 def test_hexo_content_shows_paper_text_and_nothing_else(hexo_load: HexoLoad) -> None:
     for stem, item in hexo_load.posts.items():
         _check_rendered(hexo_load.loaded[stem]["content"], item, "hexo")
+
+
+def test_hexo_heading_ids_are_readable(hexo_load: HexoLoad) -> None:
+    digests = [(stem, item) for stem, item in hexo_load.posts.items() if item.papers]
+    assert len(digests) == 2
+    for stem, item in digests:
+        anchors = _heading_ids(hexo_load.loaded[stem]["content"], "2")
+        assert len(anchors) == len(item.papers), stem
+        _check_readable_id(anchors[0], "hexo")
 
 
 def test_hexo_theme_pages_show_titles_as_text(hexo_load: HexoLoad) -> None:

@@ -5,6 +5,11 @@ structure of its own: no raw HTML, no code fence or heading, no link, no Nunjuck
 (Hexo renders ``{{ }}``, ``{% %}`` and ``{# #}`` in post bodies) and no Hugo shortcode
 (``{{< >}}``, ``{{% %}}``). Backslash escapes keep LaTeX intact: ``a\\_i`` renders as
 ``a_i``, which is what MathJax or KaTeX reads from the page.
+
+Braces are backslash-escaped too (``\\{``, and a ``%`` right after one as ``\\%``), so the
+Markdown source holds no ``{{``, ``{%`` or ``{#`` for Nunjucks or Hugo to read. Character
+references would do the same for the page, but Hugo and Hexo make heading ids from the
+source text, and ``&#123;`` left ``-123-`` in every id.
 """
 
 from __future__ import annotations
@@ -14,9 +19,9 @@ from urllib.parse import quote, urlsplit
 
 from paperpress.text import one_line, paragraphs
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # "#" anywhere, not only first: a heading's trailing " #" is a closing sequence Markdown drops.
-_BACKSLASHED = set("\\`*_[]~|#")
+_BACKSLASHED = set("\\`*_[]~|#{}")
 _BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
 
 
@@ -27,13 +32,15 @@ def md_inline(text: str | None) -> str:
     """One line of plain text as Markdown that renders to exactly that text (except TeX's
     ``\\%`` and ``\\&``, which abstracts carry and readers should see as ``%`` and ``&``)."""
     out = []
+    previous = ""
     for char in _TEX_TEXT_ESCAPES.sub(r"\1", one_line(text)):
         if char in _ENTITIES:
             out.append(_ENTITIES[char])
-        elif char in _BACKSLASHED:
+        elif char in _BACKSLASHED or (char == "%" and previous == "{"):  # "\{%" is still "{%"
             out.append("\\" + char)
         else:
             out.append(char)
+        previous = char
     escaped = "".join(out)
     # A paragraph starting with "-", "1." ... would become a list (or "=", "-" a setext line).
     return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], escaped, count=1)
