@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -120,3 +121,100 @@ def foreign_code(page: str) -> list[str]:
     parser.feed(_LAYOUT_SCRIPTS.sub("", head, count=1) + "</head>" + body)
     parser.close()
     return parser.found
+
+
+# --- What MathJax reads in a page ---------------------------------------------------------
+
+# MathJax 3.2.2's FindTeX as the layouts configure it: inline $...$ and \(...\), display
+# $$...$$ and \[...\] (the default), \begin{env}...\end{env}, \ref and \eqref, and
+# processEscapes, which shows "\$" as "$" and "\\" as "\". Alternatives in MathJax's order.
+_MATHJAX_START = re.compile(
+    r"\$\$|\\\(|\\\[|\$"
+    r"|\\begin\s*\{(?P<environment>[^}]*)\}"
+    r"|\\(?P<escaped>[\\$])"
+    r"|(?P<ref>\\(?:eq)?ref\s*\{[^}]*\})"
+)
+_MATHJAX_DOLLARS = re.compile(r"\$\$|\$|\\(?P<escaped>[\\$])")
+_MATHJAX_CLOSE = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "$": "$"}
+
+
+@dataclass(frozen=True)
+class Math:
+    """One piece of math MathJax typesets: its delimiters and the TeX between them."""
+
+    open: str
+    tex: str
+    close: str
+
+    @property
+    def source(self) -> str:
+        return self.open + self.tex + self.close
+
+
+def _mathjax_end(text: str, start: int, end: re.Pattern[str], close: str) -> re.Match | None:
+    """MathJax's findEnd: the first ``close`` outside braces; ``\\x`` pairs are skipped."""
+    depth = 0
+    for match in end.finditer(text, start):
+        delimiter = (match.group(1) if end.groups else None) or match.group(0)
+        if delimiter == close and depth == 0:
+            return match
+        if match.group(0) == "{":
+            depth += 1
+        elif match.group(0) == "}" and depth:
+            depth -= 1
+    return None
+
+
+def mathjax_read(text: str, *, dollars_only: bool = False) -> list[str | Math]:
+    """One text node as MathJax reads it: text (escapes resolved) and the math it typesets.
+    tests/test_blog.py checks this model against MathJax itself in Chromium.
+    ``dollars_only``: as if ``$`` and ``$$`` were the only delimiters."""
+    pieces: list[str | Math] = []
+    done = scan = 0  # text[:done] is in pieces; the next opening is searched from scan
+    start = _MATHJAX_DOLLARS if dollars_only else _MATHJAX_START
+    while found := start.search(text, scan):
+        groups = found.groupdict()
+        if groups["escaped"] is not None:  # an escape: the character as text
+            pieces.append(text[done : found.start()] + groups["escaped"])
+            done = scan = found.end()
+            continue
+        if groups.get("ref") is not None:
+            math, stop = Math("", groups["ref"], ""), found.end()
+        else:
+            environment = groups.get("environment")
+            if environment is not None:
+                close = "{" + environment + "}"
+                pattern = rf"\\end\s*(\{{{re.escape(environment)}\}})|\\.|[{{}}]"
+            else:
+                close = _MATHJAX_CLOSE[found.group(0)]
+                pattern = rf"{re.escape(close)}|\\.|[{{}}]"
+            end = _mathjax_end(text, found.end(), re.compile(pattern), close)
+            if end is None:  # no closing delimiter: the opening one stays text
+                scan = found.end()
+                continue
+            inner = text[found.end() : end.start()]
+            math = (
+                Math("", text[found.start() : end.end()], "")
+                if environment is not None
+                else Math(found.group(0), inner, end.group(0))
+            )
+            stop = end.end()
+        pieces += [text[done : found.start()], math]
+        done = scan = stop
+    pieces.append(text[done:])
+    merged: list[str | Math] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        elif piece != "":
+            merged.append(piece)
+    return merged
+
+
+def mathjax_shown(text: str, math: str = "{}") -> str:
+    """The text a reader sees once MathJax ran: each piece of math as ``math`` formatted
+    with its source (``"{}"``: the source itself)."""
+    return "".join(
+        piece if isinstance(piece, str) else math.format(piece.source)
+        for piece in mathjax_read(text)
+    )

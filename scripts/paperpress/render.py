@@ -278,8 +278,8 @@ def front_matter(
             "categories": categories,
             "tags": tags,
             "description": description,
-            # Hugo renders ``summary`` as Markdown (list pages show it): escape it like the body.
-            "summary": md_inline(description),
+            # Hugo renders ``summary`` as Markdown (list pages show it, without MathJax).
+            "summary": md_inline(description, math=False),
             "keywords": keywords,
             "math": True,
         }
