@@ -8,18 +8,21 @@ fails the run instead, so CI cannot go green by skipping the proof.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
-from demo.build_site import HEXO_SITE, hugo_binary
+from demo.build_site import HEXO_SITE, HUGO_SITE, hugo_binary
 
 NODE_MINIMUM = (20, 19)  # Hexo 8
 DEMO = Path(__file__).resolve().parent.parent / "demo"
@@ -70,6 +73,25 @@ def chromium() -> str:
     )
     hint = "apt-get install --no-install-recommends chromium (.ci/run does)"
     return require_tool("chromium", found, hint)
+
+
+def mathjax() -> tuple[str, Path]:
+    """The MathJax the layouts load from the CDN, as (its folder's URL, the same version's
+    folder in the Hexo site's node_modules, a devDependency there), so the browser tests
+    can serve it locally at the CDN's path."""
+    hugo_url = tomllib.loads((HUGO_SITE / "hugo.toml").read_text("utf-8"))["params"]["mathjax"]
+    theme = HEXO_SITE / "themes" / "paperpress" / "_config.yml"
+    hexo_url = yaml.safe_load(theme.read_text("utf-8"))["mathjax"]
+    assert hugo_url == hexo_url, f"the layouts load two MathJax: {hugo_url}, {hexo_url}"
+    found = re.fullmatch(r"(https://[^/]+/npm/mathjax@([0-9.]+)/)es5/[\w.-]+\.js", hugo_url)
+    assert found, f"not a jsDelivr npm URL of MathJax: {hugo_url}"
+    package = HEXO_SITE / "node_modules" / "mathjax"
+    manifest = package / "package.json"
+    installed = json.loads(manifest.read_text())["version"] if manifest.is_file() else None
+    if installed and installed != found.group(2):
+        pytest.fail(f"{package} is MathJax {installed}; the layouts load {found.group(2)}")
+    require_tool("MathJax in the Hexo site", installed, "`make setup` (npm ci there)")
+    return found.group(1), package
 
 
 # --- Reading a built page of templates/site/ ------------------------------------------------
