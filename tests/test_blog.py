@@ -40,6 +40,7 @@ from tests.test_sites import (
     DOLLARS,
     MATH,
     _check_math,
+    _check_readable_id,
     _entries,
     _papers,
     _read_html,
@@ -50,6 +51,7 @@ from tests.test_sites import (
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2025-11-11"
 SHOTS = ROOT / "build" / "screenshots"
+SCREENS = {"desktop": (1280, 900, False), "phone": (390, 844, True)}  # CSS px; a phone's viewport
 README_SHOT = ROOT / "docs" / "screenshot-digest.png"
 HOSTILE_FEED_TITLE = "<script>alert(1)</script> {{ .Title }} {% raw %} - y: no"
 DEMO_CONFIGS = {"hexo": ("config.yaml", "data"), "hugo": ("config-hugo.yaml", "data-en")}
@@ -337,6 +339,55 @@ def test_mathjax_typesets_the_math_and_shows_the_dollars(
             assert "\\$" not in text and "$\\alpha" not in text and "\\(" not in text, text
 
 
+# Follow each link of the table of contents: where it lands, and whether the heading it
+# names is at the top of the window (or the page cannot scroll further).
+_FOLLOW_TOC = """(async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+  const landed = [];
+  for (const link of document.querySelectorAll('details.toc a[href^="#"]')) {
+    link.click();
+    await frame();
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    const bottom = scrollY + innerHeight >= document.documentElement.scrollHeight - 1;
+    landed.push({
+      link: link.textContent.trim(),
+      hash: decodeURIComponent(location.hash.slice(1)),
+      id: target && target.id,
+      tag: target && target.tagName,
+      inPost: !!target && !!target.closest('.post-content'),
+      heading: target && target.textContent.trim(),
+      top: target && target.getBoundingClientRect().top,
+      bottom: bottom,
+    });
+  }
+  return landed;
+})()"""
+
+
+def test_the_table_of_contents_lands_on_each_paper(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str]
+) -> None:
+    """Every post has a table of contents with a link per paper, at desktop and phone
+    widths; each link scrolls its heading to the top of the window. Ids are readable."""
+    for screen, (width, height, mobile) in SCREENS.items():
+        browser.emulate(width, height, mobile=mobile)
+        for flavor, site in sites.items():
+            for name, page in sorted(site.pages.items()):
+                browser.open(served[flavor] + page.url)
+                _typeset(browser, page)
+                landed = browser.evaluate(_FOLLOW_TOC)
+                where = (screen, flavor, name)
+                papers = [link for link in landed if link["tag"] == "H2"]
+                assert len(papers) == len(site.papers[name]), where
+                for link in landed:
+                    assert link["hash"] == link["id"] and link["inPost"], (where, link)
+                    assert link["link"] == link["heading"], (where, link)
+                    top = link["top"]
+                    assert abs(top) <= 1 or (link["bottom"] and 0 < top < height), (where, link)
+                if name in site.hostile and "digest" in name:
+                    _check_readable_id(papers[0]["id"], f"{screen} {flavor}")
+
+
 _LOOK = """(() => {  const h1 = document.querySelector('h1.post-title');
   const box = h1 ? h1.getBoundingClientRect() : null;
   const style = h1 ? getComputedStyle(h1) : null;
@@ -345,6 +396,7 @@ _LOOK = """(() => {  const h1 = document.querySelector('h1.post-title');
     h1: h1 ? h1.innerText : null,
     h1Visible: !!box && box.width > 0 && box.height > 0 && style.visibility === 'visible',
     styled: getComputedStyle(document.body).maxWidth !== 'none',
+    width: document.documentElement.scrollWidth,
     brokenLocalImages: [...document.images]
       .filter((img) => img.src.startsWith(location.origin) && !img.naturalWidth)
       .map((img) => img.src),
@@ -368,29 +420,34 @@ def _check_screenshot(path: Path, size: tuple[int, int]) -> None:
 def test_chromium_shows_a_digest_and_a_topic_post(
     sites: dict[str, Site], browser: Chromium, served: dict[str, str]
 ) -> None:
+    """The demo posts of both sites, at desktop and phone widths, saved as full-page
+    screenshots (build/screenshots/FLAVOR-FEED[-phone].png)."""
     shown = []
-    browser.emulate(1280, 900)
-    for flavor in ("hugo", "hexo"):
-        site = sites[flavor]
-        for feed in ("hf-daily", "software-testing"):
-            page = site.pages[f"{DAY}-{feed}"]
-            browser.open(served[flavor] + page.url)
-            text = _typeset(browser, page)["text"].translate(_TYPOGRAPHY)
-            look = browser.evaluate(_LOOK)
-            assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
-            assert look["title"].startswith(page.title)
-            assert look["styled"], "the stylesheet did not load"
-            assert look["brokenLocalImages"] == []
-            for paper in site.papers[page.source.name]:
-                assert paper.title in text, paper.title
-            # Unfold abstracts and screenshots, so the picture shows all of the post.
-            browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-            shot = SHOTS / f"{flavor}-{feed}.png"
-            size = browser.screenshot(shot)
-            assert size[1] > browser.height, "not the full page"
-            _check_screenshot(shot, size)
-            shown.append(shot)
-    assert len(shown) == 4
+    for screen, (width, height, mobile) in SCREENS.items():
+        browser.emulate(width, height, mobile=mobile)
+        for flavor in ("hugo", "hexo"):
+            site = sites[flavor]
+            for feed in ("hf-daily", "software-testing"):
+                page = site.pages[f"{DAY}-{feed}"]
+                browser.open(served[flavor] + page.url)
+                text = _typeset(browser, page)["text"].translate(_TYPOGRAPHY)
+                look = browser.evaluate(_LOOK)
+                assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
+                assert look["title"].startswith(page.title)
+                assert look["styled"], "the stylesheet did not load"
+                assert look["width"] == width, f"{page.url} is wider than the {screen}"
+                assert look["brokenLocalImages"] == []
+                for paper in site.papers[page.source.name]:
+                    assert paper.title in text, paper.title
+                # Unfold abstracts and screenshots, so the picture shows all of the post.
+                browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+                suffix = "" if screen == "desktop" else f"-{screen}"
+                shot = SHOTS / f"{flavor}-{feed}{suffix}.png"
+                size = browser.screenshot(shot)
+                assert size[1] > browser.height, "not the full page"
+                _check_screenshot(shot, size)
+                shown.append(shot)
+    assert len(shown) == 8
     if os.environ.get("PAPERPRESS_UPDATE_SCREENSHOT") == "1":
         _save_readme_screenshot(SHOTS / "hugo-hf-daily.png")
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import frontmatter
@@ -363,6 +364,31 @@ def _check_readable_id(anchor: str, flavor: str) -> None:
     assert not re.search(r"(?<!\d)12[35](?!\d)|amp|quot|&|\\", anchor), (flavor, anchor)
 
 
+def _toc(page: str) -> list[tuple[str, str]]:
+    """The table of contents above the post, as (target id, text) per link; [] if none."""
+    found = re.search(
+        r'<details class="toc" open>\s*<summary>[^<]+</summary>(.*?)</details>', page, re.S
+    )
+    if not found:
+        return []
+    links = re.findall(r'<a [^>]*href="#([^"]*)"[^>]*>(.*?)</a>', found.group(1), re.S)
+    return [
+        (unquote(html.unescape(target)), _read_html(text).shown.strip()) for target, text in links
+    ]
+
+
+def _check_toc(page: str, item: Written, flavor: str) -> None:
+    """A digest's table of contents: a link to each h1 and h2 of the post, in order, with
+    its text; so one per paper. A post without headings has none."""
+    content = tools.post_content(page)
+    headings = [text.strip() for tag, text in _read_html(content).headings if tag in ("h1", "h2")]
+    toc = _toc(page)
+    assert [target for target, _ in toc] == _heading_ids(content, "12"), flavor
+    assert [text for _, text in toc] == headings, flavor
+    if item.papers:
+        assert len(_heading_ids(content, "2")) == len(item.papers) > 0, flavor
+
+
 def _first_image_alt(content: str) -> str:
     """The alt text of the first image: the nasty paper's thumbnail in a digest."""
     found = re.search(r'<img [^>]*alt="([^"]*)"', content)
@@ -456,6 +482,15 @@ def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> N
             assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
 
 
+def test_hugo_posts_have_a_table_of_contents(hugo_build: HugoBuild) -> None:
+    for stem, item in hugo_build.posts.items():
+        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        _check_toc(page, item, f"hugo {stem}")
+    assert (
+        sum(bool(_toc(p.read_text())) for p in hugo_build.site.glob("public/posts/*/*.html")) == 2
+    )
+
+
 def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
     digests = [(stem, item) for stem, item in hugo_build.posts.items() if item.papers]
     assert len(digests) == 2
@@ -542,6 +577,13 @@ def test_hexo_reads_titles_dates_and_terms_as_written(hexo_load: HexoLoad) -> No
 def test_hexo_content_shows_paper_text_and_nothing_else(hexo_load: HexoLoad) -> None:
     for stem, item in hexo_load.posts.items():
         _check_rendered(hexo_load.loaded[stem]["content"], item, "hexo")
+
+
+def test_hexo_posts_have_a_table_of_contents(hexo_load: HexoLoad) -> None:
+    for stem, item in hexo_load.posts.items():
+        page = (hexo_load.public / hexo_load.loaded[stem]["path"] / "index.html").read_text()
+        _check_toc(page, item, f"hexo {stem}")
+    assert sum(bool(_toc(p.read_text())) for p in hexo_load.public.rglob("index.html")) == 2
 
 
 def test_hexo_heading_ids_are_readable(hexo_load: HexoLoad) -> None:

@@ -281,6 +281,7 @@ def front_matter(
             # Hugo renders ``summary`` as Markdown (list pages show it, without MathJax).
             "summary": md_inline(description, math=False),
             "keywords": keywords,
+            "toc": True,
             "math": True,
         }
         if cover_url:
