@@ -397,6 +397,7 @@ _LOOK = """(() => {  const h1 = document.querySelector('h1.post-title');
     h1Visible: !!box && box.width > 0 && box.height > 0 && style.visibility === 'visible',
     styled: getComputedStyle(document.body).maxWidth !== 'none',
     width: document.documentElement.scrollWidth,
+    lang: document.documentElement.lang,
     brokenLocalImages: [...document.images]
       .filter((img) => img.src.startsWith(location.origin) && !img.naturalWidth)
       .map((img) => img.src),
@@ -436,6 +437,8 @@ def test_chromium_shows_a_digest_and_a_topic_post(
                 assert look["title"].startswith(page.title)
                 assert look["styled"], "the stylesheet did not load"
                 assert look["width"] == width, f"{page.url} is wider than the {screen}"
+                # Hugo's from the site's languageCode; Hexo's from the post's lang, or the site's.
+                assert look["lang"] == page.source.meta.get("lang", "en"), (page.url, look["lang"])
                 assert look["brokenLocalImages"] == []
                 for paper in site.papers[page.source.name]:
                     assert paper.title in text, paper.title

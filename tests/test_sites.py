@@ -586,6 +586,20 @@ def test_hexo_posts_have_a_table_of_contents(hexo_load: HexoLoad) -> None:
     assert sum(bool(_toc(p.read_text())) for p in hexo_load.public.rglob("index.html")) == 2
 
 
+def test_hexo_html_lang_follows_the_posts_language(hexo_load: HexoLoad) -> None:
+    """A digest's <html lang> is its language (llm.language); a post that does not say
+    has the site's (_config.yml ``language``). The table of contents' label follows it."""
+    for stem, item in hexo_load.posts.items():
+        page = (hexo_load.public / hexo_load.loaded[stem]["path"] / "index.html").read_text()
+        lang = re.search(r'<html lang="([^"]*)">', page)
+        expected = {"2025-11-11-hf-zh": "zh-CN", "2025-11-11-hf-en": "en"}.get(stem, "en")
+        assert lang and lang.group(1) == expected, (stem, lang and lang.group(1))
+        if item.papers:
+            label = {"zh-CN": "目录", "en": "Contents"}[expected]
+            assert f'<details class="toc" open>\n<summary>{label}</summary>' in page, stem
+    assert '<html lang="en">' in (hexo_load.public / "index.html").read_text()
+
+
 def test_hexo_heading_ids_are_readable(hexo_load: HexoLoad) -> None:
     digests = [(stem, item) for stem, item in hexo_load.posts.items() if item.papers]
     assert len(digests) == 2

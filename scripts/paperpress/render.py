@@ -148,6 +148,7 @@ def render_digest(
         ),
         keywords=_top_keywords(entries),
         cover=site.cover or next((e.paper.thumbnail for e in entries if e.paper.thumbnail), None),
+        language=language,
     )
     return make_post(site, f"{day}-{feed_name}.md", meta, body)
 
@@ -243,10 +244,12 @@ def front_matter(
     description: str,
     keywords: list[str],
     cover: str | None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Front matter for the site's flavor. Dates are the day at 00:00 in the blog's zone:
     fixed (no run timestamps, so re-runs give the same bytes) and never in the future for a
-    finished day (Hugo silently skips future posts)."""
+    finished day (Hugo silently skips future posts). ``language`` (llm.language) becomes
+    Hexo's ``lang``, which the theme puts in ``<html lang>``."""
     local = datetime.combine(date.fromisoformat(day), time(0, 0), ZoneInfo(site.timezone))
     tags = [plain(tag) for tag in tags if plain(tag)]
     categories = [plain(c) for c in site.categories if plain(c)]
@@ -264,6 +267,7 @@ def front_matter(
             "description": description,
             "keywords": ", ".join(keywords),
             "cover": cover_url,
+            "lang": {"zh": "zh-CN", "en": "en"}.get(language or ""),
             "toc": True,
             "mathjax": True,
         }
