@@ -388,6 +388,38 @@ def test_the_table_of_contents_lands_on_each_paper(
                     _check_readable_id(papers[0]["id"], f"{screen} {flavor}")
 
 
+# Where the date in the post's title is laid out: on how many lines, and whether the
+# title fits in its box.
+_TITLE_DATE = """(() => {
+  const h1 = document.querySelector('h1.post-title');
+  const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const found = /\\d{4}-\\d{2}-\\d{2}/.exec(node.data);
+    if (!found) continue;
+    const range = document.createRange();
+    range.setStart(node, found.index);
+    range.setEnd(node, found.index + found[0].length);
+    const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+    return {date: found[0], lines: lines.size, fits: h1.scrollWidth <= h1.clientWidth};
+  }
+  return null;
+})()"""
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_the_date_in_a_title_stays_on_one_line_on_a_phone(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str], width: int
+) -> None:
+    """ "Software Testing: new papers, 2025-11-11" broke after "2025-" at 390 px."""
+    browser.emulate(width, 844, mobile=True)
+    for flavor, site in sites.items():
+        for name, page in sorted(site.pages.items()):
+            browser.open(served[flavor] + page.url)
+            date = browser.evaluate(_TITLE_DATE)
+            assert date is not None and date["date"] == DAY, (flavor, name, page.title)
+            assert date["lines"] == 1 and date["fits"], (width, flavor, page.title, date)
+
+
 _LOOK = """(() => {  const h1 = document.querySelector('h1.post-title');
   const box = h1 ? h1.getBoundingClientRect() : null;
   const style = h1 ? getComputedStyle(h1) : null;

@@ -98,7 +98,10 @@ def mathjax() -> tuple[str, Path]:
 
 
 def post_title(page: str) -> str:
-    return html.unescape(page.split('<h1 class="post-title">', 1)[1].split("</h1>", 1)[0])
+    """The page's title as shown: the layouts wrap a date in it in a span, and escape the
+    rest, so any tag in it is the layout's."""
+    title = page.split('<h1 class="post-title">', 1)[1].split("</h1>", 1)[0]
+    return html.unescape(re.sub(r"<[^>]*>", "", title))
 
 
 def post_content(page: str) -> str:
