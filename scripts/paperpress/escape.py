@@ -57,7 +57,7 @@ def md_inline(text: str | None, *, math: bool = True) -> str:
             shown.append(piece)
             continue
         piece = _TEX_TEXT_ESCAPE.sub(_tex_text, piece)
-        before_math = index + 1 < len(pieces)  # text is followed by math or by nothing
+        before_math = index + 1 < len(pieces)  # what follows a piece of text is math
         shown.append(_mathjax_text(piece, before_math) if math else piece)
     return _markdown("".join(shown))
 
