@@ -1,8 +1,10 @@
 """Headless Chromium driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``):
-load a page, read its DOM, save a full-page screenshot. Standard library only.
+load a page, read its DOM, save a full-page screenshot, at a desktop or a phone's size; and
+a local web server for a built site. Standard library only.
 
 The browser is offline: every host but 127.0.0.1 fails to resolve, so a page's CDN script
-(MathJax) is never fetched, and the page must read well without it.
+(MathJax) is never fetched from the CDN. ``serve`` can serve MathJax itself instead, from
+a local copy, by rewriting the CDN's address in the pages it serves.
 """
 
 from __future__ import annotations
@@ -10,14 +12,20 @@ from __future__ import annotations
 import base64
 import contextlib
 import fcntl
+import functools
 import json
+import mimetypes
 import os
 import select
 import subprocess
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 FLAGS = [
     "--headless",
@@ -128,6 +136,20 @@ class Chromium:
         self._log.seek(0)
         return self._log.read().decode(errors="replace")[-2000:]
 
+    def emulate(self, width: int, height: int, *, mobile: bool = False) -> None:
+        """Lay pages out at ``width`` x ``height`` CSS pixels; ``mobile`` as a phone does
+        (the viewport meta tag counts). A window cannot be narrower than 500 px, so phone
+        widths need this, not ``--window-size``."""
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            session=True,
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=mobile,
+        )
+        self.width, self.height = width, height
+
     def open(self, url: str, timeout: float = 30) -> None:
         """Load ``url`` and wait for its load event and its fonts."""
         self._events.clear()
@@ -163,3 +185,57 @@ class Chromium:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
         return width, height
+
+
+# --- A web server for a built site ----------------------------------------------------------
+
+
+class _Site(SimpleHTTPRequestHandler):
+    """The site's files; and, when ``mathjax`` is (CDN folder URL, local folder), that
+    folder at the CDN's path, with the CDN's address rewritten to this server's in the
+    HTML served (the files on disk keep the CDN's)."""
+
+    mathjax: tuple[str, Path] | None = None
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        file = Path(self.translate_path(self.path))
+        local = urlsplit(self.mathjax[0]).path if self.mathjax else None
+        if self.mathjax and local and path.startswith(local):
+            folder = self.mathjax[1].resolve()
+            file = (folder / path.removeprefix(local)).resolve()
+            if not file.is_relative_to(folder):
+                self.send_error(404)
+                return
+        elif file.is_dir():
+            file = file / "index.html"
+        if not file.is_file():
+            self.send_error(404)
+            return
+        body = file.read_bytes()
+        if self.mathjax and local and file.suffix == ".html":
+            body = body.replace(self.mathjax[0].encode(), local.encode())
+        self.send_response(200)
+        self.send_header("Content-Type", mimetypes.guess_type(file.name)[0] or "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serve(folder: Path, mathjax: tuple[str, Path] | None = None) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1; yields the base URL. ``mathjax``: (the CDN folder the
+    pages load MathJax from, a local copy of that folder), to serve MathJax locally."""
+    handler = type("Site", (_Site,), {"mathjax": mathjax})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=folder))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -14,16 +14,12 @@ full-page screenshots to build/screenshots/ (CI keeps them as an artifact).
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import json
 import os
 import re
-import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,10 +33,13 @@ from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
 from paperpress.render import make_environment, render_digest, render_topic
 from tests import tools
-from tests.browser import Chromium
+from tests.browser import Chromium, serve
 from tests.test_sites import (
     _TYPOGRAPHY,
-    LITERALS,
+    DOLLARS,
+    MATH,
+    _check_math,
+    _check_readable_id,
     _entries,
     _papers,
     _read_html,
@@ -51,6 +50,7 @@ from tests.test_sites import (
 ROOT = Path(__file__).resolve().parent.parent
 DAY = "2025-11-11"
 SHOTS = ROOT / "build" / "screenshots"
+SCREENS = {"desktop": (1280, 900, False), "phone": (390, 844, True)}  # CSS px; a phone's viewport
 README_SHOT = ROOT / "docs" / "screenshot-digest.png"
 HOSTILE_FEED_TITLE = "<script>alert(1)</script> {{ .Title }} {% raw %} - y: no"
 DEMO_CONFIGS = {"hexo": ("config.yaml", "data"), "hugo": ("config-hugo.yaml", "data-en")}
@@ -238,16 +238,14 @@ def test_no_page_runs_code_from_its_input(sites: dict[str, Site]) -> None:
 
 
 def test_math_reaches_the_page_as_written(sites: dict[str, Site]) -> None:
-    """MathJax/KaTeX read the page's text: the delimiters and the ``_`` and ``*`` inside them
-    must arrive as written, not as emphasis or escapes. The layout loads MathJax there."""
-    math = [literal for literal in LITERALS if "$" in literal or "\\(" in literal]
-    assert len(math) >= 4
+    """MathJax reads the page's text: the math in paper text must arrive as written (no
+    emphasis or escapes inside), and every other "$" escaped so that MathJax shows a dollar
+    (read with the model in tests/tools.py; the Chromium test below runs MathJax itself).
+    The layout loads MathJax there."""
     for flavor, site in sites.items():
         for name in site.hostile:
             page = site.pages[name].file.read_text("utf-8")
-            text = _read_html(tools.post_content(page)).text
-            for literal in math:
-                assert literal in text, (flavor, name, literal)
+            _check_math(_read_html(tools.post_content(page)), f"{flavor} {name}")
             assert "mathjax@3" in page.split("</head>", 1)[0], (flavor, name)
 
 
@@ -260,34 +258,177 @@ def test_the_two_sites_share_one_stylesheet() -> None:
 # --- In a browser ---------------------------------------------------------------------------
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    with Chromium(tools.chromium()) as chromium:
+        yield chromium
 
 
-@contextmanager
-def _serve(folder: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=folder))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+@pytest.fixture(scope="module")
+def served(sites: dict[str, Site]) -> Iterator[dict[str, str]]:
+    """Each site's base URL, with MathJax served from the Hexo site's node_modules at the
+    CDN's path (the pages as built load it from the CDN, which the browser cannot reach)."""
+    mathjax = tools.mathjax()
+    with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
+        yield {"hugo": hugo, "hexo": hexo}
 
 
-_LOOK = """(() => {
+def test_the_layouts_load_the_mathjax_the_tests_serve(sites: dict[str, Site]) -> None:
+    url, folder = tools.mathjax()
+    assert (folder / "es5" / "tex-mml-chtml.js").is_file()
+    for site in sites.values():
+        for page in site.pages.values():
+            head = page.file.read_text("utf-8").split("</head>", 1)[0]
+            assert f'<script async src="{url}es5/tex-mml-chtml.js">' in head, page.file
+
+
+# MathJax's reading of the post body, once it typeset the page: the math it found (escapes,
+# which MathJax also lists, have no display mode) and the text with each formula as ⟨math⟩.
+_TYPESET = """(async () => {
+  if (!window.MathJax || !MathJax.startup) return null;
+  await MathJax.startup.promise;
+  await document.fonts.ready;
+  const content = document.querySelector('.post-content');
+  const maths = [];
+  for (const item of MathJax.startup.document.math) {
+    if (item.display !== null && content.contains(item.typesetRoot)) {
+      maths.push(item.start.delim + item.math + item.end.delim);
+    }
+  }
+  const text = content.cloneNode(true);
+  text.querySelectorAll('mjx-container').forEach((node) => node.replaceWith('\u27e8math\u27e9'));
+  return {
+    version: MathJax.version,
+    loadedFrom: [...document.scripts].map((script) => script.src).filter(Boolean),
+    maths: maths,
+    errors: document.querySelectorAll('mjx-merror').length,
+    text: text.textContent.replace(/\\s+/g, ' '),
+  };
+})()"""
+
+
+def _typeset(browser: Chromium, page: Page) -> dict[str, Any]:
+    """Wait for MathJax on the open page; check it ran from this server and found the same
+    math as the model that the HTML tests use (tests/tools.py)."""
+    mathjax = browser.evaluate(_TYPESET)
+    assert mathjax is not None, f"{page.url}: MathJax did not load"
+    assert mathjax["version"] == "3.2.2" and mathjax["errors"] == 0, mathjax
+    origin = browser.evaluate("location.origin")
+    assert f"{origin}/npm/mathjax@3.2.2/es5/tex-mml-chtml.js" in mathjax["loadedFrom"]
+    model = _read_html(tools.post_content(page.file.read_text("utf-8"))).maths
+    assert sorted(mathjax["maths"]) == sorted(math.source for math in model), page.url
+    return mathjax
+
+
+def test_mathjax_typesets_the_math_and_shows_the_dollars(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str]
+) -> None:
+    """The hostile posts in Chromium with the real MathJax: "Costs $5 and $10 per run"
+    reads as dollars, and every formula of the paper text (and only those) is typeset."""
+    browser.emulate(1280, 900)
+    for flavor, site in sites.items():
+        for name in sorted(site.hostile):
+            page = site.pages[name]
+            browser.open(served[flavor] + page.url)
+            mathjax = _typeset(browser, page)
+            assert set(mathjax["maths"]) == MATH, (flavor, name)
+            text = mathjax["text"].translate(_TYPOGRAPHY)
+            assert f"{DOLLARS}, a turn of ⟨math⟩ and ⟨math⟩." in text, (flavor, name)
+            assert "costs $25" in text and "We propose LaTeX ⟨math⟩ that costs" in text
+            assert "\\$" not in text and "$\\alpha" not in text and "\\(" not in text, text
+
+
+# Follow each link of the table of contents: where it lands, and whether the heading it
+# names is at the top of the window (or the page cannot scroll further).
+_FOLLOW_TOC = """(async () => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done)));
+  const landed = [];
+  for (const link of document.querySelectorAll('details.toc a[href^="#"]')) {
+    link.click();
+    await frame();
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    const bottom = scrollY + innerHeight >= document.documentElement.scrollHeight - 1;
+    landed.push({
+      link: link.textContent.trim(),
+      hash: decodeURIComponent(location.hash.slice(1)),
+      id: target && target.id,
+      tag: target && target.tagName,
+      inPost: !!target && !!target.closest('.post-content'),
+      heading: target && target.textContent.trim(),
+      top: target && target.getBoundingClientRect().top,
+      bottom: bottom,
+    });
+  }
+  return landed;
+})()"""
+
+
+def test_the_table_of_contents_lands_on_each_paper(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str]
+) -> None:
+    """Every post has a table of contents with a link per paper, at desktop and phone
+    widths; each link scrolls its heading to the top of the window. Ids are readable."""
+    for screen, (width, height, mobile) in SCREENS.items():
+        browser.emulate(width, height, mobile=mobile)
+        for flavor, site in sites.items():
+            for name, page in sorted(site.pages.items()):
+                browser.open(served[flavor] + page.url)
+                _typeset(browser, page)
+                landed = browser.evaluate(_FOLLOW_TOC)
+                where = (screen, flavor, name)
+                papers = [link for link in landed if link["tag"] == "H2"]
+                assert len(papers) == len(site.papers[name]), where
+                for link in landed:
+                    assert link["hash"] == link["id"] and link["inPost"], (where, link)
+                    assert link["link"] == link["heading"], (where, link)
+                    top = link["top"]
+                    assert abs(top) <= 1 or (link["bottom"] and 0 < top < height), (where, link)
+                if name in site.hostile and "digest" in name:
+                    _check_readable_id(papers[0]["id"], f"{screen} {flavor}")
+
+
+# Where the date in the post's title is laid out: on how many lines, and whether the
+# title fits in its box.
+_TITLE_DATE = """(() => {
   const h1 = document.querySelector('h1.post-title');
+  const walker = document.createTreeWalker(h1, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const found = /\\d{4}-\\d{2}-\\d{2}/.exec(node.data);
+    if (!found) continue;
+    const range = document.createRange();
+    range.setStart(node, found.index);
+    range.setEnd(node, found.index + found[0].length);
+    const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+    return {date: found[0], lines: lines.size, fits: h1.scrollWidth <= h1.clientWidth};
+  }
+  return null;
+})()"""
+
+
+@pytest.mark.parametrize("width", [390, 320])
+def test_the_date_in_a_title_stays_on_one_line_on_a_phone(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str], width: int
+) -> None:
+    """ "Software Testing: new papers, 2025-11-11" broke after "2025-" at 390 px."""
+    browser.emulate(width, 844, mobile=True)
+    for flavor, site in sites.items():
+        for name, page in sorted(site.pages.items()):
+            browser.open(served[flavor] + page.url)
+            date = browser.evaluate(_TITLE_DATE)
+            assert date is not None and date["date"] == DAY, (flavor, name, page.title)
+            assert date["lines"] == 1 and date["fits"], (width, flavor, page.title, date)
+
+
+_LOOK = """(() => {  const h1 = document.querySelector('h1.post-title');
   const box = h1 ? h1.getBoundingClientRect() : null;
   const style = h1 ? getComputedStyle(h1) : null;
   return {
     title: document.title,
     h1: h1 ? h1.innerText : null,
     h1Visible: !!box && box.width > 0 && box.height > 0 && style.visibility === 'visible',
-    text: document.querySelector('.post-content').innerText,
     styled: getComputedStyle(document.body).maxWidth !== 'none',
+    width: document.documentElement.scrollWidth,
+    lang: document.documentElement.lang,
     brokenLocalImages: [...document.images]
       .filter((img) => img.src.startsWith(location.origin) && !img.naturalWidth)
       .map((img) => img.src),
@@ -308,33 +449,39 @@ def _check_screenshot(path: Path, size: tuple[int, int]) -> None:
         assert inked > len(rows) / 10, f"{path}: almost no text ({inked} of {len(rows)} rows)"
 
 
-def test_chromium_shows_a_digest_and_a_topic_post(sites: dict[str, Site]) -> None:
-    binary = tools.chromium()
+def test_chromium_shows_a_digest_and_a_topic_post(
+    sites: dict[str, Site], browser: Chromium, served: dict[str, str]
+) -> None:
+    """The demo posts of both sites, at desktop and phone widths, saved as full-page
+    screenshots (build/screenshots/FLAVOR-FEED[-phone].png)."""
     shown = []
-    with Chromium(binary) as browser:
+    for screen, (width, height, mobile) in SCREENS.items():
+        browser.emulate(width, height, mobile=mobile)
         for flavor in ("hugo", "hexo"):
             site = sites[flavor]
-            with _serve(site.out) as base:
-                for feed in ("hf-daily", "software-testing"):
-                    page = site.pages[f"{DAY}-{feed}"]
-                    browser.open(base + page.url)
-                    look = browser.evaluate(_LOOK)
-                    assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
-                    assert look["title"].startswith(page.title)
-                    assert look["styled"], "the stylesheet did not load"
-                    assert look["brokenLocalImages"] == []
-                    for paper in site.papers[page.source.name]:
-                        assert paper.title in look["text"].translate(_TYPOGRAPHY), paper.title
-                    # Unfold abstracts and screenshots, so the picture shows all of the post.
-                    browser.evaluate(
-                        "document.querySelectorAll('details').forEach(d => d.open = true)"
-                    )
-                    shot = SHOTS / f"{flavor}-{feed}.png"
-                    size = browser.screenshot(shot)
-                    assert size[1] > browser.height, "not the full page"
-                    _check_screenshot(shot, size)
-                    shown.append(shot)
-    assert len(shown) == 4
+            for feed in ("hf-daily", "software-testing"):
+                page = site.pages[f"{DAY}-{feed}"]
+                browser.open(served[flavor] + page.url)
+                text = _typeset(browser, page)["text"].translate(_TYPOGRAPHY)
+                look = browser.evaluate(_LOOK)
+                assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
+                assert look["title"].startswith(page.title)
+                assert look["styled"], "the stylesheet did not load"
+                assert look["width"] == width, f"{page.url} is wider than the {screen}"
+                # Hugo's from the site's languageCode; Hexo's from the post's lang, or the site's.
+                assert look["lang"] == page.source.meta.get("lang", "en"), (page.url, look["lang"])
+                assert look["brokenLocalImages"] == []
+                for paper in site.papers[page.source.name]:
+                    assert paper.title in text, paper.title
+                # Unfold abstracts and screenshots, so the picture shows all of the post.
+                browser.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+                suffix = "" if screen == "desktop" else f"-{screen}"
+                shot = SHOTS / f"{flavor}-{feed}{suffix}.png"
+                size = browser.screenshot(shot)
+                assert size[1] > browser.height, "not the full page"
+                _check_screenshot(shot, size)
+                shown.append(shot)
+    assert len(shown) == 8
     if os.environ.get("PAPERPRESS_UPDATE_SCREENSHOT") == "1":
         _save_readme_screenshot(SHOTS / "hugo-hf-daily.png")
 

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from paperpress.config import SiteConfig
-from paperpress.escape import md_inline, md_paragraphs, md_url, plain
+from paperpress.escape import math_pieces, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import DigestSummary, Keyword, Paper, Score, SummaryRecord
 from paperpress.render import (
     Entry,
@@ -28,6 +28,7 @@ from paperpress.render import (
 from paperpress.render.labels import labels as labels_for
 from paperpress.text import one_line
 from tests.conftest import ROOT
+from tests.tools import Math, mathjax_read
 
 DAY = "2025-11-11"
 ENV = make_environment(ROOT / "templates")
@@ -230,8 +231,8 @@ def test_digest_body_is_inert(
 
 # --- md_inline, md_paragraphs, md_url --------------------------------------------------
 
-_DECODE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt|#123|#125);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#123": "{", "#125": "}"}
+_DECODE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt);")
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 
 
 def _rendered(markdown: str) -> str:
@@ -240,18 +241,101 @@ def _rendered(markdown: str) -> str:
     return _DECODE.sub(lambda m: m.group(1) or _ENTITIES[m.group(2)], markdown)
 
 
+def _tex_text(text: str) -> str:
+    """TeX's ``\\$``, ``\\%`` and ``\\&`` in running text, as readers should see them."""
+    return re.sub(r"\\(.)", lambda m: m.group(1) if m.group(1) in "$%&" else m.group(0), text)
+
+
+def _shown(markdown: str) -> list[str | Math]:
+    """What a reader sees of ``md_inline`` output: rendered, then read by MathJax."""
+    return mathjax_read(_rendered(markdown), dollars_only=True)
+
+
+def _source(pieces: list[str | Math]) -> str:
+    return "".join(piece if isinstance(piece, str) else piece.source for piece in pieces)
+
+
 @SETTINGS
 @given(text=TEXT)
 def test_md_inline_renders_to_the_text_itself(text: str) -> None:
     escaped = md_inline(text)
-    expected = re.sub(r"\\([%&])", r"\1", one_line(text))
-    assert _rendered(escaped) == expected
+    pieces = math_pieces(one_line(text))
+    shown = _shown(escaped)
+    # MathJax typesets exactly the math the rule found, and shows all the rest as written.
+    assert [p.source for p in shown if isinstance(p, Math)] == [p for p, math in pieces if math]
+    assert _source(shown) == "".join(p if math else _tex_text(p) for p, math in pieces)
+    # Without MathJax (math=False), the page shows the same text with bare dollars.
+    bare = _rendered(md_inline(text, math=False))
+    assert bare == "".join(p if math else _tex_text(p) for p, math in pieces)
     # Every "&" starts one of our own references; nothing else a renderer would decode.
-    assert not re.search(r"&(?!(amp|lt|gt|#123|#125);)", escaped)
-    assert "\n" not in escaped and "<" not in escaped and "{" not in escaped
-    # Markdown-significant characters are always escaped, wherever they are.
-    assert not re.search(r"[`*_\[\]~|#\\]", _DECODE.sub("", escaped))
+    assert not re.search(r"&(?!(amp|lt|gt);)", escaped)
+    assert "\n" not in escaped and "<" not in escaped
+    # No Nunjucks tag or Hugo shortcode can start: a backslash before "{" does not stop them.
+    assert not re.search(r"\{[{%#]", escaped)
+    # Markdown-significant characters (and braces) are always escaped, wherever they are.
+    assert not re.search(r"[`*_\[\]~|#\\{}]", _DECODE.sub("", escaped))
     assert not re.match(r"([-+=]|\d+[.)])", escaped)
+
+
+DOLLAR_FRAGMENTS = ["$", "$$", "\\$", "\\", "5", "10", " ", "x", "\\alpha", "^\\circ", "{", "}"]
+DOLLAR_TEXT = st.lists(
+    st.one_of(st.sampled_from(DOLLAR_FRAGMENTS), st.text(CHARS, max_size=2)), max_size=16
+).map("".join)
+
+
+def _inline_math_can_open(line: str, start: int) -> bool:
+    """Whether the "$" at ``start`` opens inline math by the rule, with MathJax's own
+    pairing (tests/tools.py) to find the "$" that would close it."""
+    pieces = mathjax_read(line[start:], dollars_only=True)
+    math = pieces[0] if pieces and isinstance(pieces[0], Math) else None
+    if math is None or math.open != "$":
+        return False
+    after = line[start + len(math.source) : start + len(math.source) + 1]
+    return not math.tex[0].isspace() and not math.tex[-1].isspace() and not after.isdigit()
+
+
+@SETTINGS
+@given(text=st.one_of(DOLLAR_TEXT, TEXT))
+def test_a_dollar_opens_math_only_by_the_rule(text: str) -> None:
+    """Inline math opens at a "$" with a non-space after it and closes at a "$" with a
+    non-space before it and no digit after it; "$$" pairs with "$$"; every other "$" (and
+    "\\$") is a dollar on the page."""
+    line = one_line(text)
+    offset = 0
+    for piece, math in math_pieces(line):
+        if math and piece.startswith("$$"):
+            assert piece.endswith("$$") and piece[2:-2].strip(), piece
+        elif math:
+            after = line[offset + len(piece) : offset + len(piece) + 1]
+            assert not piece[1].isspace() and not piece[-2].isspace(), piece
+            assert not (after.isascii() and after.isdigit()), (piece, after)
+        else:  # each "$" of the text, neither escaped nor part of a "$$", opened no math
+            position = offset
+            while position < offset + len(piece):
+                if line[position] == "\\":
+                    position += 2
+                    continue
+                lone = line[position] == "$" and "$" not in line[max(position - 1, 0) : position]
+                if lone and line[position + 1 : position + 2] != "$":
+                    assert not _inline_math_can_open(line, position), (line, position)
+                position += 1
+        offset += len(piece)
+
+
+@SETTINGS
+@given(
+    amounts=st.lists(st.integers(0, 10**6), min_size=2, max_size=5),
+    words=st.lists(st.sampled_from(["and", "per run,", "or", "to", "vs.", "-"]), min_size=5),
+    math=st.sampled_from(["", "$\\alpha$", "$360^\\circ$", "$$E = mc^2$$", "$x_{\\$}$"]),
+)
+def test_prices_are_dollars_and_math_stays_math(
+    amounts: list[int], words: list[str], math: str
+) -> None:
+    sentence = " ".join(f"${amount} {word}" for amount, word in zip(amounts, words, strict=False))
+    text = f"Costs {sentence} {math}."
+    shown = _shown(md_inline(text))
+    assert _source(shown) == text
+    assert [piece.source for piece in shown if isinstance(piece, Math)] == [math] * bool(math)
 
 
 @SETTINGS
@@ -270,10 +354,15 @@ def test_md_paragraphs_keeps_each_paragraph_on_one_line(text: str) -> None:
         ("$\\alpha_i$", "$\\\\alpha\\_i$"),
         (
             "$x^{2}$ and $\\frac{a}{b}$",
-            "$x^&#123;2&#125;$ and $\\\\frac&#123;a&#125;&#123;b&#125;$",
+            "$x^\\{2\\}$ and $\\\\frac\\{a\\}\\{b\\}$",
         ),
         ("50\\% less \\& more", "50% less &amp; more"),
-        ("$25 and $30", "$25 and $30"),
+        ("$25 and $30", "\\\\$25 and \\\\$30"),
+        ("Costs $5 and $10 per run.", "Costs \\\\$5 and \\\\$10 per run."),
+        ("$360^\\circ$ and $$E = mc^2$$", "$360^\\\\circ$ and $$E = mc^2$$"),
+        ("US$5-$10 and $x$5", "US\\\\$5-\\\\$10 and \\\\$x\\\\$5"),
+        ("a \\$5 and $50\\%$", "a \\\\$5 and $50\\\\%$"),
+        ("\\\\$x$", "\\\\\\\\\\\\\\\\$x$"),
         ("# heading", "\\# heading"),
         ("C #", "C \\#"),
         ("- item", "\\- item"),
@@ -282,7 +371,7 @@ def test_md_paragraphs_keeps_each_paragraph_on_one_line(text: str) -> None:
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
         (
             "{{< shortcode >}} {% raw %} {# c #}",
-            "&#123;&#123;&lt; shortcode &gt;&#125;&#125; &#123;% raw %&#125; &#123;\\# c \\#&#125;",
+            "\\{\\{&lt; shortcode &gt;\\}\\} \\{\\% raw %\\} \\{\\# c \\#\\}",
         ),
         ("```py\nx\n```", "\\`\\`\\`py x \\`\\`\\`"),
         ("a\x00b\x1bc\u2028d", "abcd"),

@@ -8,17 +8,21 @@ fails the run instead, so CI cannot go green by skipping the proof.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 
-from demo.build_site import HEXO_SITE, hugo_binary
+from demo.build_site import HEXO_SITE, HUGO_SITE, hugo_binary
 
 NODE_MINIMUM = (20, 19)  # Hexo 8
 DEMO = Path(__file__).resolve().parent.parent / "demo"
@@ -71,11 +75,33 @@ def chromium() -> str:
     return require_tool("chromium", found, hint)
 
 
+def mathjax() -> tuple[str, Path]:
+    """The MathJax the layouts load from the CDN, as (its folder's URL, the same version's
+    folder in the Hexo site's node_modules, a devDependency there), so the browser tests
+    can serve it locally at the CDN's path."""
+    hugo_url = tomllib.loads((HUGO_SITE / "hugo.toml").read_text("utf-8"))["params"]["mathjax"]
+    theme = HEXO_SITE / "themes" / "paperpress" / "_config.yml"
+    hexo_url = yaml.safe_load(theme.read_text("utf-8"))["mathjax"]
+    assert hugo_url == hexo_url, f"the layouts load two MathJax: {hugo_url}, {hexo_url}"
+    found = re.fullmatch(r"(https://[^/]+/npm/mathjax@([0-9.]+)/)es5/[\w.-]+\.js", hugo_url)
+    assert found, f"not a jsDelivr npm URL of MathJax: {hugo_url}"
+    package = HEXO_SITE / "node_modules" / "mathjax"
+    manifest = package / "package.json"
+    installed = json.loads(manifest.read_text())["version"] if manifest.is_file() else None
+    if installed and installed != found.group(2):
+        pytest.fail(f"{package} is MathJax {installed}; the layouts load {found.group(2)}")
+    require_tool("MathJax in the Hexo site", installed, "`make setup` (npm ci there)")
+    return found.group(1), package
+
+
 # --- Reading a built page of templates/site/ ------------------------------------------------
 
 
 def post_title(page: str) -> str:
-    return html.unescape(page.split('<h1 class="post-title">', 1)[1].split("</h1>", 1)[0])
+    """The page's title as shown: the layouts wrap a date in it in a span, and escape the
+    rest, so any tag in it is the layout's."""
+    title = page.split('<h1 class="post-title">', 1)[1].split("</h1>", 1)[0]
+    return html.unescape(re.sub(r"<[^>]*>", "", title))
 
 
 def post_content(page: str) -> str:
@@ -120,3 +146,100 @@ def foreign_code(page: str) -> list[str]:
     parser.feed(_LAYOUT_SCRIPTS.sub("", head, count=1) + "</head>" + body)
     parser.close()
     return parser.found
+
+
+# --- What MathJax reads in a page ---------------------------------------------------------
+
+# MathJax 3.2.2's FindTeX as the layouts configure it: inline $...$ and \(...\), display
+# $$...$$ and \[...\] (the default), \begin{env}...\end{env}, \ref and \eqref, and
+# processEscapes, which shows "\$" as "$" and "\\" as "\". Alternatives in MathJax's order.
+_MATHJAX_START = re.compile(
+    r"\$\$|\\\(|\\\[|\$"
+    r"|\\begin\s*\{(?P<environment>[^}]*)\}"
+    r"|\\(?P<escaped>[\\$])"
+    r"|(?P<ref>\\(?:eq)?ref\s*\{[^}]*\})"
+)
+_MATHJAX_DOLLARS = re.compile(r"\$\$|\$|\\(?P<escaped>[\\$])")
+_MATHJAX_CLOSE = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "$": "$"}
+
+
+@dataclass(frozen=True)
+class Math:
+    """One piece of math MathJax typesets: its delimiters and the TeX between them."""
+
+    open: str
+    tex: str
+    close: str
+
+    @property
+    def source(self) -> str:
+        return self.open + self.tex + self.close
+
+
+def _mathjax_end(text: str, start: int, end: re.Pattern[str], close: str) -> re.Match | None:
+    """MathJax's findEnd: the first ``close`` outside braces; ``\\x`` pairs are skipped."""
+    depth = 0
+    for match in end.finditer(text, start):
+        delimiter = (match.group(1) if end.groups else None) or match.group(0)
+        if delimiter == close and depth == 0:
+            return match
+        if match.group(0) == "{":
+            depth += 1
+        elif match.group(0) == "}" and depth:
+            depth -= 1
+    return None
+
+
+def mathjax_read(text: str, *, dollars_only: bool = False) -> list[str | Math]:
+    """One text node as MathJax reads it: text (escapes resolved) and the math it typesets.
+    tests/test_blog.py checks this model against MathJax itself in Chromium.
+    ``dollars_only``: as if ``$`` and ``$$`` were the only delimiters."""
+    pieces: list[str | Math] = []
+    done = scan = 0  # text[:done] is in pieces; the next opening is searched from scan
+    start = _MATHJAX_DOLLARS if dollars_only else _MATHJAX_START
+    while found := start.search(text, scan):
+        groups = found.groupdict()
+        if groups["escaped"] is not None:  # an escape: the character as text
+            pieces.append(text[done : found.start()] + groups["escaped"])
+            done = scan = found.end()
+            continue
+        if groups.get("ref") is not None:
+            math, stop = Math("", groups["ref"], ""), found.end()
+        else:
+            environment = groups.get("environment")
+            if environment is not None:
+                close = "{" + environment + "}"
+                pattern = rf"\\end\s*(\{{{re.escape(environment)}\}})|\\.|[{{}}]"
+            else:
+                close = _MATHJAX_CLOSE[found.group(0)]
+                pattern = rf"{re.escape(close)}|\\.|[{{}}]"
+            end = _mathjax_end(text, found.end(), re.compile(pattern), close)
+            if end is None:  # no closing delimiter: the opening one stays text
+                scan = found.end()
+                continue
+            inner = text[found.end() : end.start()]
+            math = (
+                Math("", text[found.start() : end.end()], "")
+                if environment is not None
+                else Math(found.group(0), inner, end.group(0))
+            )
+            stop = end.end()
+        pieces += [text[done : found.start()], math]
+        done = scan = stop
+    pieces.append(text[done:])
+    merged: list[str | Math] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        elif piece != "":
+            merged.append(piece)
+    return merged
+
+
+def mathjax_shown(text: str, math: str = "{}") -> str:
+    """The text a reader sees once MathJax ran: each piece of math as ``math`` formatted
+    with its source (``"{}"``: the source itself)."""
+    return "".join(
+        piece if isinstance(piece, str) else math.format(piece.source)
+        for piece in mathjax_read(text)
+    )

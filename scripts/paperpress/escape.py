@@ -5,6 +5,26 @@ structure of its own: no raw HTML, no code fence or heading, no link, no Nunjuck
 (Hexo renders ``{{ }}``, ``{% %}`` and ``{# #}`` in post bodies) and no Hugo shortcode
 (``{{< >}}``, ``{{% %}}``). Backslash escapes keep LaTeX intact: ``a\\_i`` renders as
 ``a_i``, which is what MathJax or KaTeX reads from the page.
+
+Braces are backslash-escaped too (``\\{``, and a ``%`` right after one as ``\\%``), so the
+Markdown source holds no ``{{``, ``{%`` or ``{#`` for Nunjucks or Hugo to read. Character
+references would do the same for the page, but Hugo and Hexo make heading ids from the
+source text, and ``&#123;`` left ``-123-`` in every id.
+
+Which ``$`` opens math (pandoc's ``tex_math_dollars`` rule, paired the way MathJax pairs):
+
+- ``$$`` opens display math, closed by the next ``$$`` outside braces; it must hold more
+  than spaces.
+- ``$`` opens inline math if the character after it is not a space. It closes at the next
+  ``$`` outside braces, if the character before that one is not a space and the character
+  after it is not a digit; otherwise this ``$`` opens nothing.
+- ``\\$`` is a dollar, never a delimiter (like ``\\%`` and ``\\&`` outside math).
+
+So ``$\\alpha$``, ``$360^\\circ$`` and ``$$E = mc^2$$`` are math, and in "costs $5 and $10"
+neither ``$`` is. MathJax (as the example blogs configure it) would pair those two, so
+every ``$`` that opens no math reaches the page as ``\\$``, which MathJax's
+``processEscapes`` shows as ``$`` (and a backslash MathJax would read as an escape, as
+``\\\\``). Math itself is passed through as written, ``\\%`` and ``\\&`` included.
 """
 
 from __future__ import annotations
@@ -14,29 +34,124 @@ from urllib.parse import quote, urlsplit
 
 from paperpress.text import one_line, paragraphs
 
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "{": "&#123;", "}": "&#125;"}
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # "#" anywhere, not only first: a heading's trailing " #" is a closing sequence Markdown drops.
-_BACKSLASHED = set("\\`*_[]~|#")
+_BACKSLASHED = set("\\`*_[]~|#{}")
 _BLOCK_START = re.compile(r"^([-+=]|\d+[.)])")
+# TeX's escapes in running text, which readers should see as the character itself.
+_TEX_TEXT_ESCAPE = re.compile(r"\\(.)")
+_TEX_TEXT_CHARACTERS = set("$%&")
 
 
-_TEX_TEXT_ESCAPES = re.compile(r"\\([%&])")
+def md_inline(text: str | None, *, math: bool = True) -> str:
+    """One line of plain text as Markdown that renders to exactly that text, as MathJax
+    shows it: math (by the rule above) typeset, every other ``$`` a dollar, and TeX's
+    ``\\$``, ``\\%`` and ``\\&`` outside math shown as ``$``, ``%`` and ``&``.
+
+    ``math=False`` is for pages without MathJax (Hugo's list pages show ``summary``):
+    the dollars stay bare, as a reader should see them there."""
+    pieces = math_pieces(one_line(text))
+    shown = []
+    for index, (piece, is_math) in enumerate(pieces):
+        if is_math:
+            shown.append(piece)
+            continue
+        piece = _TEX_TEXT_ESCAPE.sub(_tex_text, piece)
+        before_math = index + 1 < len(pieces)  # what follows a piece of text is math
+        shown.append(_mathjax_text(piece, before_math) if math else piece)
+    return _markdown("".join(shown))
 
 
-def md_inline(text: str | None) -> str:
-    """One line of plain text as Markdown that renders to exactly that text (except TeX's
-    ``\\%`` and ``\\&``, which abstracts carry and readers should see as ``%`` and ``&``)."""
+def _tex_text(match: re.Match[str]) -> str:
+    return match.group(1) if match.group(1) in _TEX_TEXT_CHARACTERS else match.group(0)
+
+
+def _mathjax_text(text: str, before_math: bool) -> str:
+    """Text that MathJax shows as written: ``$`` as ``\\$``, and a backslash before a
+    backslash or a ``$`` (a math piece's opening one included) as ``\\\\``."""
     out = []
-    for char in _TEX_TEXT_ESCAPES.sub(r"\1", one_line(text)):
+    for index, char in enumerate(text):
+        following = text[index + 1 : index + 2] or ("$" if before_math else "")
+        if char == "$":
+            out.append("\\$")
+        elif char == "\\" and following in ("\\", "$"):
+            out.append("\\\\")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _markdown(text: str) -> str:
+    out = []
+    previous = ""
+    for char in text:
         if char in _ENTITIES:
             out.append(_ENTITIES[char])
-        elif char in _BACKSLASHED:
+        elif char in _BACKSLASHED or (char == "%" and previous == "{"):  # "\{%" is still "{%"
             out.append("\\" + char)
         else:
             out.append(char)
+        previous = char
     escaped = "".join(out)
     # A paragraph starting with "-", "1." ... would become a list (or "=", "-" a setext line).
     return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], escaped, count=1)
+
+
+def math_pieces(line: str) -> list[tuple[str, bool]]:
+    """``line`` cut into text and math (delimiters included), by the rule above."""
+    pieces: list[tuple[str, bool]] = []
+    done = position = 0
+    while position < len(line):
+        char = line[position]
+        if char != "$":
+            position += 2 if char == "\\" else 1
+            continue
+        delimiter = "$$" if line.startswith("$$", position) else "$"
+        end = _math_end(line, position, delimiter)
+        if end is None:
+            position += len(delimiter)
+            continue
+        if done < position:
+            pieces.append((line[done:position], False))
+        pieces.append((line[position:end], True))
+        done = position = end
+    if done < len(line):
+        pieces.append((line[done:], False))
+    return pieces
+
+
+def _math_end(line: str, start: int, delimiter: str) -> int | None:
+    """The end of the math that ``delimiter`` at ``start`` opens, or None if it opens none."""
+    inner = start + len(delimiter)
+    close = _closing(line, inner, delimiter)
+    if close is None:
+        return None
+    tex, end = line[inner:close], close + len(delimiter)
+    after = line[end : end + 1]
+    if delimiter == "$$":
+        opens = not tex.isspace() and tex != ""
+    else:
+        opens = tex != "" and not tex[0].isspace() and not tex[-1].isspace()
+        opens = opens and not (after.isascii() and after.isdigit())
+    return end if opens else None
+
+
+def _closing(line: str, position: int, delimiter: str) -> int | None:
+    """MathJax's pairing: the next ``delimiter`` outside braces; ``\\x`` is skipped whole."""
+    depth = 0
+    while position < len(line):
+        char = line[position]
+        if char == "\\":
+            position += 2
+            continue
+        if depth == 0 and line.startswith(delimiter, position):
+            return position
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        position += 1
+    return None
 
 
 _ALT_SPECIAL = set("\\`*_[]~|#!-+=:&<>{}\"'")

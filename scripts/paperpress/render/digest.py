@@ -56,6 +56,7 @@ def render_digest(
     titles = "; ".join(entry.paper.title for entry in entries[:3])
     meta = front_matter(
         site,
+        language=language,
         title=labels["digest_title"].format(day=day),
         day=day,
         moment=moment,

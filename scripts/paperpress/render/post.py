@@ -39,11 +39,14 @@ def front_matter(
     moment: datetime | None = None,
     updated: datetime | None = None,
     categories: Sequence[str] | None = None,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """Front matter for the site's flavor, dated ``moment`` in the blog's zone (by default
     the start of ``day`` there; never in the future: Hugo silently skips such posts, see
     dates.post_date) and ``updated`` then (by default the same). ``description`` and
-    ``keywords`` are made inert: themes print them unescaped (Butterfly's index cards)."""
+    ``keywords`` are made inert: themes print them unescaped (Butterfly's index cards).
+    ``language`` (llm.language) becomes Hexo's ``lang``, which the theme puts in
+    ``<html lang>``."""
     zone = ZoneInfo(site.timezone)
     local = (moment or datetime.combine(date.fromisoformat(day), time(0, 0), zone)).astimezone(zone)
     common: dict[str, Any] = {
@@ -53,6 +56,7 @@ def front_matter(
         "tags": [plain(tag) for tag in tags if plain(tag)],
         "description": inert(description),
         "keywords": [word for word in (plain(inert(k)) for k in keywords) if word],
+        "lang": {"zh": "zh-CN", "en": "en"}.get(language or ""),
     }
     changed = max(local, updated.astimezone(zone)) if updated else local
     if site.flavor == "hexo":
@@ -74,6 +78,7 @@ def _hexo(common: dict[str, Any], local: datetime, changed: datetime, cover: str
         "description": common["description"],
         "keywords": ", ".join(common["keywords"]),
         "cover": cover,
+        "lang": common["lang"],
         "toc": True,
         "mathjax": True,
     }
@@ -89,9 +94,10 @@ def _hugo(common: dict[str, Any], local: datetime, changed: datetime, cover: str
         "categories": common["categories"],
         "tags": common["tags"],
         "description": common["description"],
-        # Hugo renders ``summary`` as Markdown (list pages show it): escape it like the body.
-        "summary": md_inline(common["description"]),
+        # Hugo renders ``summary`` as Markdown (list pages show it, without MathJax).
+        "summary": md_inline(common["description"], math=False),
         "keywords": common["keywords"],
+        "toc": True,
         "math": True,
     }
     if cover:

@@ -61,6 +61,7 @@ def render_roundup(
     latest = max((day for day, _ in roundup.counts), default=period.start.isoformat())
     meta = front_matter(
         site,
+        language=config.llm.language,
         title=title(labels, feed.period, period.start),
         day=period.start.isoformat(),
         moment=moment,

@@ -54,6 +54,7 @@ def render_topic(
     titles = "; ".join(entry.paper.title for entry in entries[:2])
     meta = front_matter(
         site,
+        language=language,
         title=feed.title
         if feed.rolling
         else labels["title_daily"].format(title=feed.title, day=day),
