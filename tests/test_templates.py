@@ -27,7 +27,7 @@ def run(config_dir, hf: str, *extra: str, environ: dict | None = None) -> int:
 def test_the_package_ships_every_template():
     names = {str(path.relative_to(DEFAULTS)) for path in DEFAULTS.rglob("*.j2")}
     assert names == {"digest.md.j2", "topic.md.j2", "roundup.md.j2", "prompts/system.j2",
-                     "prompts/digest.j2",
+                     "prompts/digest.j2", "prompts/lead.j2",
                      "prompts/topic.j2"}  # fmt: skip
 
 

@@ -159,7 +159,7 @@ def make_summarizers(
         breaker = Breaker()
         return {
             kind: LLMSummarizer(settings, load_prompt(templates, kind), breaker=breaker)
-            for kind in kinds
+            for kind in (*kinds, "lead")  # a lead (lead: true) needs an LLM: none without one
         }
     log.warning(
         "%s is not set: using the built-in extractive summarizer. For LLM summaries set it "

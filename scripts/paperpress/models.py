@@ -174,7 +174,22 @@ _OPTIONAL_SECTIONS = (
     "performance", "method_steps", "conclusion",
 )  # fmt: skip
 
-SCHEMAS: dict[str, type[BaseModel]] = {"digest": DigestSummary, "topic": TopicSummary}
+
+class LeadSummary(BaseModel):
+    """What the optional lead call returns: an overview of a post's papers."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    overview: str = Field(
+        min_length=1, max_length=1500, description="three sentences on the post's papers"
+    )
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "digest": DigestSummary,
+    "topic": TopicSummary,
+    "lead": LeadSummary,
+}
 
 SummaryStatus = Literal["done", "pending"]
 EXTRACTIVE = "extractive"  # the model name of the built-in summarizer
@@ -212,6 +227,12 @@ class SummaryRecord:
         if self.status != "done" or self.content is None:
             return None
         return DigestSummary.model_validate(self.content)
+
+    @property
+    def lead(self) -> LeadSummary | None:
+        if self.status != "done" or self.content is None:
+            return None
+        return LeadSummary.model_validate(self.content)
 
     @property
     def topic(self) -> TopicSummary | None:

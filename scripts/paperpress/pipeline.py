@@ -28,6 +28,7 @@ from paperpress.dates import post_date
 from paperpress.errors import SourceError
 from paperpress.feeds import Enrichment, ImageBudget, Kind, Selection, Sources, kind_of
 from paperpress.fulltext import PdfDownloads
+from paperpress.lead import make_lead
 from paperpress.models import EXTRACTIVE, Paper, SummaryRecord, preferred
 from paperpress.prompts import summary_key
 from paperpress.render import make_environment
@@ -88,7 +89,7 @@ def run(
     now = now or datetime.now(UTC)
     store = Store(config.data_dir)
     if not dry_run:
-        folders = (store.folder, config.site.posts_dir, config.site.assets_dir, config.cache_dir)
+        folders = (store.root, config.site.posts_dir, config.site.assets_dir, config.cache_dir)
         for path in sweep_temp_files(*folders):
             log.info("removed %s, left by an interrupted run", path)
     sources = Sources(
@@ -109,7 +110,7 @@ def run(
         for feed, kind in kinds:
             feed_day = day or kind.default_day(now.astimezone(UTC).date())
             try:
-                report.feeds.append(run_feed(context, feed.name, kind, feed_day))
+                report.feeds.append(run_feed(context, feed.name, kind, feed_day, lead=feed.lead))
             except SourceError as exc:  # one source down must not cost the others their posts
                 report.feeds.append(FeedReport(feed.name, feed_day, error=str(exc)))
     if config.llm.price is not None:
@@ -117,17 +118,16 @@ def run(
     return report
 
 
-def run_feed(context: Context, name: str, kind: Kind, day: str) -> FeedReport:
+def run_feed(
+    context: Context, name: str, kind: Kind, day: str, *, lead: bool = False
+) -> FeedReport:
     """One feed on one day, as a straight line."""
     selection = kind.select(context.sources, day)
     if not selection.papers:
         return _report(name, selection, note=selection.note or "no papers for this day")
     if kind.summary is None:  # a roundup: only what the other feeds stored
         post_day, shown = kind.shown(context.store, selection.day, [])
-        path, changed = write_post(
-            context.config, context.env, context.now, kind, post_day, shown, dry_run=context.dry_run
-        )
-        return _report(name, selection, post=path, post_changed=changed)
+        return _post(context, name, kind, selection, Tally(), post_day, shown, lead)
     records = {p.arxiv_id: merged(context.store.get(p.arxiv_id), p) for p in selection.papers}
     summarizer = context.summarizers[kind.summary]
     todo = [
@@ -154,9 +154,39 @@ def run_feed(context: Context, name: str, kind: Kind, day: str) -> FeedReport:
     if batch.unavailable:  # no post of pending papers over a good one: the feed fails
         return _report(name, selection, tally, error=str(batch.unavailable))
     post_day, shown = kind.shown(context.store, selection.day, list(records.values()))
+    return _post(context, name, kind, selection, tally, post_day, shown, lead)
+
+
+def _post(
+    context: Context,
+    name: str,
+    kind: Kind,
+    selection: Selection,
+    tally: Tally,
+    day: str,
+    records: list[Record],
+    lead: bool,
+) -> FeedReport:
+    """The last steps: the lead (when asked for), render, write; the feed's report."""
+    text, tokens = None, 0
+    if lead:
+        llm = context.config.llm
+        made = make_lead(
+            context.store,
+            context.summarizers.get("lead"),
+            kind.post_name(day),
+            f"{name} {day}",
+            kind.ordered(day, records),
+            budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
+            spent=context.spent,
+            dry_run=context.dry_run,
+        )
+        text, tokens = made.text, made.tokens
     path, changed = write_post(
-        context.config, context.env, context.now, kind, post_day, shown, dry_run=context.dry_run
-    )
+        context.config, context.env, context.now, kind, day, records,
+        lead=text, dry_run=context.dry_run,
+    )  # fmt: skip
+    tally = dataclasses.replace(tally, tokens=tally.tokens + tokens)
     return _report(name, selection, tally, post=path, post_changed=changed)
 
 
@@ -279,6 +309,7 @@ def write_post(
     day: str,
     records: Sequence[Record],
     *,
+    lead: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Path, bool]:
     """Render the post and write it unless it holds those bytes: (its path, changed)."""
@@ -286,7 +317,7 @@ def write_post(
     path = site.posts_dir / kind.post_name(day)
     previous = written_date(path, site.timezone)
     moment = post_date(day, site.timezone, now=now, previous=previous)
-    post = kind.render(env, day, records, moment)
+    post = kind.render(env, day, records, moment, lead)
     if dry_run:
         log.info("dry run: would write %s", path)
         return path, False
@@ -333,7 +364,18 @@ def render_stored(
         for one_day in kind.stored_days(listed):
             post_day, shown = kind.shown(store, one_day, groups.get((feed.name, one_day), []))
             path = config.site.posts_dir / kind.post_name(post_day)
-            if path not in written:  # a rolling post: one for all its days
-                on_post(*write_post(config, env, now, kind, post_day, shown))
-                written[path] = None
+            if path in written:  # a rolling post: one for all its days
+                continue
+            lead = _stored_lead(store, feed, kind, post_day, shown) if feed.lead else None
+            on_post(*write_post(config, env, now, kind, post_day, shown, lead=lead))
+            written[path] = None
     return list(written)
+
+
+def _stored_lead(store: Store, feed: Feed, kind: Kind, day: str, records: list[Record]):
+    """The lead stored for these very papers, if any: a re-render makes no call."""
+    ordered = kind.ordered(day, records)
+    name = kind.post_name(day)
+    return make_lead(
+        store, None, name, f"{feed.name} {day}", ordered, budget=Budget(), spent=Usage()
+    ).text

@@ -109,6 +109,8 @@ def check_templates(
         kind.render(env, SAMPLE_DAY, records, moment)
         if kind.summary:
             _check_prompt(env, kind.summary, config.llm.language)
+    if any(feed.lead for feed in feeds):
+        _check_prompt(env, "lead", config.llm.language)
 
 
 def _check_prompt(env: jinja2.Environment, kind: str, language: str) -> None:

@@ -6,6 +6,7 @@
       "summaries": {"digest" | "topic": models.SummaryRecord},
       "figures":   [{"url", "caption", "source"}], screenshots for topic posts
     }
+    data/leads/<post>.json = the post's lead (``lead: true``): a models.SummaryRecord
 
 Files have sorted keys, two-space indent and a trailing newline, and are written only when
 their bytes change (atomically: a temp file in the same folder, then a rename). A process
@@ -107,10 +108,26 @@ _SOURCE_SPECIFIC = (
 
 
 class Store:
-    """Reads and writes paper records under ``root/papers``."""
+    """Reads and writes paper records under ``root/papers``, and the posts' leads (the
+    optional overviews, cached like summaries) under ``root/leads``."""
 
     def __init__(self, root: Path) -> None:
+        self.root = root
         self.folder = root / "papers"
+        self.leads = root / "leads"
+
+    def lead(self, post_name: str) -> SummaryRecord | None:
+        path = self.leads / f"{Path(post_name).stem}.json"
+        try:
+            return SummaryRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PublishError(f"{path}: not a paperpress lead ({exc}); fix or delete it") from exc
+
+    def put_lead(self, post_name: str, lead: SummaryRecord) -> bool:
+        text = json.dumps(lead.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        return write_if_changed(self.leads / f"{Path(post_name).stem}.json", text)
 
     def path(self, arxiv_id: str) -> Path:
         return self.folder / f"{safe_filename(arxiv_id)}.json"

@@ -86,7 +86,15 @@ class Kind(Protocol):
         """The days whose posts ``paperpress render`` writes again, from the days each feed
         has papers listed for in data/."""
 
+    def ordered(self, day: str, records: Sequence[Record]) -> list[Record]:
+        """The papers in the order the post shows them (a roundup: its top picks)."""
+
     def render(
-        self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime
+        self,
+        env: jinja2.Environment,
+        day: str,
+        records: Sequence[Record],
+        moment: datetime,
+        lead: str | None = None,
     ) -> Post:
-        """The post of ``day`` showing ``records``, dated ``moment``."""
+        """The post of ``day`` showing ``records``, dated ``moment``, ``lead`` on top."""

@@ -50,19 +50,29 @@ class Digest:
     def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
         return sorted(listed.get(self.feed.name, ()))
 
+    def ordered(self, day: str, records: Sequence[Record]) -> list[Record]:
+        return sorted(records, key=lambda r: (-r.paper.upvotes, r.paper.arxiv_id))
+
     def render(
-        self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime
+        self,
+        env: jinja2.Environment,
+        day: str,
+        records: Sequence[Record],
+        moment: datetime,
+        lead: str | None = None,
     ) -> Post:
-        by_votes = sorted(records, key=lambda r: (-r.paper.upvotes, r.paper.arxiv_id))
         return render_digest(
             env,
             self.config.site,
             feed_name=self.feed.name,
             tags=self.feed.tags,
             day=day,
-            entries=[Entry(r.paper, r.summaries.get(self.summary)) for r in by_votes],
+            entries=[
+                Entry(r.paper, r.summaries.get(self.summary)) for r in self.ordered(day, records)
+            ],
             language=self.config.llm.language,
             moment=moment,
+            lead=lead,
         )
 
 

@@ -85,8 +85,17 @@ class RoundupKind:
         days = {day for name in self.feed.sources for day in listed.get(name, ())}
         return sorted({period_of(day, self.feed.period).start.isoformat() for day in days})
 
+    def ordered(self, day: str, records: Sequence[Record]) -> list[Record]:
+        roundup = make_roundup(records, self.feed, period_of(day, self.feed.period), {})
+        return [pick.record for pick in roundup.picks]
+
     def render(
-        self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime
+        self,
+        env: jinja2.Environment,
+        day: str,
+        records: Sequence[Record],
+        moment: datetime,
+        lead: str | None = None,
     ) -> Post:
         from paperpress.feeds import kind_of  # the feeds it rounds up, for their post names
         from paperpress.render.roundup import render_roundup
@@ -100,7 +109,7 @@ class RoundupKind:
         }
         existing = {key: name for key, name in names.items() if self._exists(name)}
         roundup = make_roundup(records, self.feed, period, existing)
-        return render_roundup(env, self.config, self.feed, roundup, moment)
+        return render_roundup(env, self.config, self.feed, roundup, moment, lead)
 
     def _exists(self, name: str) -> bool:
         return (self.config.site.posts_dir / name).is_file()

@@ -83,20 +83,35 @@ class Topic:
     def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
         return sorted(listed.get(self.feed.name, ()))
 
-    def render(
-        self, env: jinja2.Environment, day: str, records: Sequence[Record], moment: datetime
-    ) -> Post:
-        newest_first = sorted(
+    def ordered(self, day: str, records: Sequence[Record]) -> list[Record]:
+        return sorted(
             records,
             key=lambda r: (r.paper.day, r.paper.published or "", r.paper.arxiv_id),
             reverse=True,
         )
+
+    def render(
+        self,
+        env: jinja2.Environment,
+        day: str,
+        records: Sequence[Record],
+        moment: datetime,
+        lead: str | None = None,
+    ) -> Post:
         entries = [
-            TopicEntry(r.paper, r.summaries.get(self.summary), r.figures) for r in newest_first
+            TopicEntry(r.paper, r.summaries.get(self.summary), r.figures)
+            for r in self.ordered(day, records)
         ]
         site, language = self.config.site, self.config.llm.language
         return render_topic(
-            env, site, self.feed, day=day, entries=entries, language=language, moment=moment
+            env,
+            site,
+            self.feed,
+            day=day,
+            entries=entries,
+            language=language,
+            moment=moment,
+            lead=lead,
         )
 
 

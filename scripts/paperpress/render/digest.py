@@ -35,6 +35,7 @@ def render_digest(
     entries: Sequence[Entry],
     language: str,
     moment: datetime | None = None,
+    lead: str | None = None,
 ) -> Post:
     """The daily digest post for one feed and day, dated ``moment`` (see dates.post_date;
     by default the start of the day in the blog's zone)."""
@@ -50,6 +51,7 @@ def render_digest(
             day=day, url=f"https://huggingface.co/papers/date/{day}", count=len(papers)
         ),
         "notes": _notes(labels, models, pending),
+        "lead": md_inline(lead) if lead else None,
         "papers": papers,
     }
     body = render_template(env, "digest.md.j2", **context)

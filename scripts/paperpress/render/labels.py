@@ -9,6 +9,7 @@ from __future__ import annotations
 LABELS: dict[str, dict[str, dict[str, str]]] = {
     "zh": {
         "common": {
+            "lead": "概览",
             "links": "链接",
             "abstract": "摘要",
             "code": "代码",
@@ -87,11 +88,11 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
             "themes": "本期主题",
             "themes_note": "本期论文关键词中出现最多的几个，括号内为论文篇数。",
             "no_summary": "（暂无总结）",
-            "lead": "概览",
         },
     },
     "en": {
         "common": {
+            "lead": "Overview",
             "links": "Links",
             "abstract": "Abstract",
             "code": "Code",
@@ -170,7 +171,6 @@ LABELS: dict[str, dict[str, dict[str, str]]] = {
             "themes": "Themes",
             "themes_note": "The keywords the period's papers share most, with how many papers name each.",
             "no_summary": "(no summary yet)",
-            "lead": "Overview",
         },
     },
 }

@@ -40,6 +40,7 @@ def render_topic(
     entries: Sequence[TopicEntry],
     language: str,
     moment: datetime | None = None,
+    lead: str | None = None,
 ) -> Post:
     """One topic post: ``{day}-{name}.md``, or ``{name}.md`` when the topic is rolling."""
     labels = labels_for(language, "topic")
@@ -48,9 +49,8 @@ def render_topic(
         {"heading": labels["updated"].format(day=group_day), "papers": list(papers)}
         for group_day, papers in groupby(views, key=lambda view: view["day"])
     ]
-    body = render_template(
-        env, "topic.md.j2", t=labels, notes=_notes(labels, entries), groups=groups
-    )
+    notes, lead = _notes(labels, entries), md_inline(lead) if lead else None
+    body = render_template(env, "topic.md.j2", t=labels, notes=notes, groups=groups, lead=lead)
     titles = "; ".join(entry.paper.title for entry in entries[:2])
     meta = front_matter(
         site,

@@ -1,0 +1,100 @@
+"""The optional lead: one more call per post, cached, shown on top, left out when it fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from paperpress.cli import main
+from tests.conftest import FIXTURES
+from tests.fakes.hf_server import HFState, serve_hf
+from tests.fakes.openai_server import FakeOpenAI, error, reply
+
+DAY = "2025-11-11"
+RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())[:4]
+OVERVIEW = "Four papers this day. Agents lead. Memory matters too."
+BRIEF = json.dumps(
+    {
+        "tldr": "One line.",
+        "main_work": "Work.",
+        "highlights": ["a", "b"],
+        "keywords": ["agents", "memory", "benchmarks"],
+        "practicality": {"score": 4, "reason": "r"},
+        "innovation": {"score": 3, "reason": "r"},
+        "recommendation": {"score": 4, "reason": "r"},
+    }
+)
+
+
+def is_lead(body: dict) -> bool:
+    return "Write the lead of a blog post" in body["messages"][-1]["content"]
+
+
+def answers(lead_action=None):
+    def pick(body: dict):
+        if is_lead(body):
+            return lead_action or reply(json.dumps({"overview": OVERVIEW}))
+        return reply(BRIEF)
+
+    return pick
+
+
+def run(project: Path, hf: str, environ: dict, *extra: str) -> int:
+    config = project / "config.yaml"
+    config.write_text(
+        "llm: {language: en, max_retries: 0}\n"
+        f"feeds:\n  - {{name: hf-daily, kind: hf_daily, lead: true, base_url: '{hf}'}}\n"
+    )
+    return main(["run", "--config", str(config), "--date", DAY, *extra], environ=environ)
+
+
+def env(llm: FakeOpenAI) -> dict[str, str]:
+    return {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": llm.base_url}
+
+
+def test_the_lead_is_written_once_from_the_one_liners_and_shown_on_top(project):
+    post = project / "posts" / f"{DAY}-hf-daily.md"
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf, FakeOpenAI(default=answers()) as llm:
+        assert run(project, hf, env(llm)) == 0
+        leads = [body for body in llm.requests if is_lead(body)]
+        assert len(leads) == 1 and len(llm.requests) == 5  # four papers, one lead
+        asked = leads[0]["messages"][-1]["content"]
+        assert asked.count(": One line.") == 4  # written from the stored one-liners
+        text = post.read_text()
+        assert text.split("---\n", 2)[2].lstrip().startswith(f"> **Overview**: {OVERVIEW}")
+        written = {p: p.read_bytes() for p in project.rglob("*.json")} | {post: post.read_bytes()}
+        assert (project / "data" / "leads" / f"{DAY}-hf-daily.json").is_file()
+        assert run(project, hf, env(llm)) == 0  # a re-run: no call, no byte changed
+        assert len(llm.requests) == 5
+        assert {p: p.read_bytes() for p in written} == written
+
+
+def test_a_failed_lead_is_left_out_and_the_run_is_green(project):
+    post = project / "posts" / f"{DAY}-hf-daily.md"
+    failing = answers(error(500, "the lead model is down"))
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf, FakeOpenAI(default=failing) as llm:
+        assert run(project, hf, env(llm)) == 0
+    text = post.read_text()
+    assert "Overview" not in text and "the lead model is down" not in text
+    assert not (project / "data" / "leads").exists()
+
+
+def test_a_keyless_rerun_and_a_rerender_keep_the_lead(project):
+    post = project / "posts" / f"{DAY}-hf-daily.md"
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf, FakeOpenAI(default=answers()) as llm:
+        assert run(project, hf, env(llm)) == 0
+        first = post.read_bytes()
+        assert run(project, hf, {}) == 0  # no key: the LLM summaries and the lead stay
+    assert post.read_bytes() == first
+    post.unlink()
+    assert main(["render", "--config", str(project / "config.yaml")], environ={}) == 0
+    assert post.read_bytes() == first
+
+
+def test_a_day_that_grew_gets_a_new_lead(project):
+    state = HFState(days={DAY: RECORDED[:3]})
+    with serve_hf(state) as hf, FakeOpenAI(default=answers()) as llm:
+        assert run(project, hf, env(llm)) == 0
+        state.days[DAY] = RECORDED
+        assert run(project, hf, env(llm)) == 0
+    assert sum(is_lead(body) for body in llm.requests) == 2
