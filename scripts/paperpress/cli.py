@@ -313,13 +313,23 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
     split = f" (prompt {usage.prompt:,}, completion {usage.completion:,})" if usage.total else ""
     cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
     kept = f", kept {report.total('kept')}" if report.total("kept") else ""
-    print(f"done: {counts}{kept}, tokens used {report.total('tokens'):,}{split}{cost}")
+    found = [report.total(name) for name in _CLAIMS]
+    claims = f", unsupported claims: {_claims(found)}" if report.total("tokens") else ""
+    print(f"done: {counts}{kept}, tokens used {report.total('tokens'):,}{split}{cost}{claims}")
     if report.total("pending"):
         print(
             f"pending summaries are kept in {_display(config.data_dir)} and retried on the next run"
         )
     if report.total("kept"):
         print("where a new summary failed, the previous finished one was kept")
+
+
+def _claims(counts: Sequence[int]) -> str:
+    found, repaired, removed = counts
+    return f"{found} found, {repaired} repaired, {removed} removed"
+
+
+_CLAIMS = ("claims_found", "claims_repaired", "claims_removed")
 
 
 def _write_step_summary(
@@ -329,13 +339,15 @@ def _write_step_summary(
         f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
     ]
     commit = ", ".join(links) or "not committed"
-    columns = ["feed", "day", "fetched", "summarized", "cached", "pending", "tokens", "post"]
+    columns = ["feed", "day", "fetched", "summarized", "cached", "pending", "tokens", "claims"]
+    columns.append("post")
     rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
     for f in report.feeds:
         post = f"`{_display(f.post)}`" if f.post else (f"failed: {f.error}" if f.error else "none")
         rows.append(
             f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
-            f"| {f.tokens:,} | {_cell(post)} | {commit} |"
+            f"| {f.tokens:,} | {_claims([getattr(f, n) for n in _CLAIMS])} | {_cell(post)} "
+            f"| {commit} |"
         )
     with open(target, "a", encoding="utf-8") as out:
         out.write("\n".join(["### paperpress", "", *rows, ""]) + "\n")

@@ -62,6 +62,7 @@ def make_lead(
     budget: Budget,
     spent: Usage,
     dry_run: bool = False,
+    faithful: bool = True,
 ) -> Lead:
     """The post's lead: the stored one if it was written from these papers and is current
     (or no call can be made: no key, a dry run, ``paperpress render``), else one call. A
@@ -92,6 +93,7 @@ def make_lead(
             budget=budget,
             spent=spent,
             materials={paper.arxiv_id: _material(paper, lines)},
+            faithful=faithful,
         )
     )
     made = batch.records.get(paper.arxiv_id)

@@ -163,13 +163,13 @@ class TopicSummary(BaseModel):
     @model_validator(mode="after")
     def _every_gap_has_a_reason(self) -> TopicSummary:
         """A section left out of the post always says why in the data file."""
-        for name in _OPTIONAL_SECTIONS:
+        for name in OPTIONAL_SECTIONS:
             if not getattr(self, name) and name not in self.omitted:
                 self.omitted[name] = "the model gave no content for it"
         return self
 
 
-_OPTIONAL_SECTIONS = (
+OPTIONAL_SECTIONS = (
     "first_author_affiliation", "background", "past_methods", "proposed_method",
     "performance", "method_steps", "conclusion",
 )  # fmt: skip
@@ -213,6 +213,7 @@ class SummaryRecord:
     content: dict[str, Any] | None = None
     tokens: int = 0
     error: str | None = None
+    checks: dict[str, Any] | None = None  # the faithfulness guard's claims and verdicts
 
     @property
     def rank(self) -> int:

@@ -110,7 +110,7 @@ def run(
         for feed, kind in kinds:
             feed_day = day or kind.default_day(now.astimezone(UTC).date())
             try:
-                report.feeds.append(run_feed(context, feed.name, kind, feed_day, lead=feed.lead))
+                report.feeds.append(run_feed(context, feed, kind, feed_day))
             except SourceError as exc:  # one source down must not cost the others their posts
                 report.feeds.append(FeedReport(feed.name, feed_day, error=str(exc)))
     if config.llm.price is not None:
@@ -118,16 +118,15 @@ def run(
     return report
 
 
-def run_feed(
-    context: Context, name: str, kind: Kind, day: str, *, lead: bool = False
-) -> FeedReport:
+def run_feed(context: Context, feed: Feed, kind: Kind, day: str) -> FeedReport:
     """One feed on one day, as a straight line."""
+    name = feed.name
     selection = kind.select(context.sources, day)
     if not selection.papers:
         return _report(name, selection, note=selection.note or "no papers for this day")
     if kind.summary is None:  # a roundup: only what the other feeds stored
         post_day, shown = kind.shown(context.store, selection.day, [])
-        return _post(context, name, kind, selection, Tally(), post_day, shown, lead)
+        return _post(context, feed, kind, selection, Tally(), post_day, shown)
     records = {p.arxiv_id: merged(context.store.get(p.arxiv_id), p) for p in selection.papers}
     summarizer = context.summarizers[kind.summary]
     todo = [
@@ -146,7 +145,8 @@ def run_feed(
             context.sources, todo, full_text=summarizer.reads_full_text, force=context.force
         )
     records = with_figures(records, enrichment.figures)
-    batch = summarize(context, f"{name} {selection.day}", kind.summary, todo, enrichment, records)
+    label = f"{name} {selection.day}"
+    batch = summarize(context, label, kind.summary, todo, enrichment, records, feed.faithfulness)
     records, tally = apply(records, kind.summary, batch, tally)
     if not context.dry_run:
         for record in records.values():
@@ -154,32 +154,32 @@ def run_feed(
     if batch.unavailable:  # no post of pending papers over a good one: the feed fails
         return _report(name, selection, tally, error=str(batch.unavailable))
     post_day, shown = kind.shown(context.store, selection.day, list(records.values()))
-    return _post(context, name, kind, selection, tally, post_day, shown, lead)
+    return _post(context, feed, kind, selection, tally, post_day, shown)
 
 
 def _post(
     context: Context,
-    name: str,
+    feed: Feed,
     kind: Kind,
     selection: Selection,
     tally: Tally,
     day: str,
     records: list[Record],
-    lead: bool,
 ) -> FeedReport:
     """The last steps: the lead (when asked for), render, write; the feed's report."""
     text, tokens = None, 0
-    if lead:
+    if feed.lead:
         llm = context.config.llm
         made = make_lead(
             context.store,
             context.summarizers.get("lead"),
             kind.post_name(day),
-            f"{name} {day}",
+            f"{feed.name} {day}",
             kind.ordered(day, records),
             budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
             spent=context.spent,
             dry_run=context.dry_run,
+            faithful=feed.faithfulness,
         )
         text, tokens = made.text, made.tokens
     path, changed = write_post(
@@ -187,7 +187,7 @@ def _post(
         lead=text, dry_run=context.dry_run,
     )  # fmt: skip
     tally = dataclasses.replace(tally, tokens=tally.tokens + tokens)
-    return _report(name, selection, tally, post=path, post_changed=changed)
+    return _report(feed.name, selection, tally, post=path, post_changed=changed)
 
 
 NO_TALLY = Tally()
@@ -250,6 +250,7 @@ def summarize(
     papers: Sequence[Paper],
     enrichment: Enrichment,
     records: Mapping[str, Record],
+    faithful: bool = True,
 ) -> Batch:
     """Summaries of ``papers``, each stored as soon as it arrives: a run killed halfway
     keeps (and the next run reuses) what was already paid for. A failed call never
@@ -277,6 +278,7 @@ def summarize(
                 spent=context.spent,
                 materials=enrichment.materials,
                 on_done=done,
+                faithful=faithful,
             )
         )
     finally:
@@ -294,6 +296,8 @@ def apply(
         chosen = preferred(stored, summary)
         updated[arxiv_id] = records[arxiv_id].with_summary(kind, chosen)
         counts["tokens"] += summary.tokens
+        for name in ("found", "repaired", "removed"):
+            counts[f"claims_{name}"] += (summary.checks or {}).get(name, 0)
         if summary.status == "done":
             counts["summarized"] += 1
         else:

@@ -34,6 +34,9 @@ class Tally:
     pending: int = 0
     kept: int = 0  # a new summary failed; the previous, finished one stays
     tokens: int = 0
+    claims_found: int = 0  # unsupported figures and names in the replies (faithfulness)
+    claims_repaired: int = 0  # ... gone after the repair call
+    claims_removed: int = 0  # ... removed with their sentence
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class FeedReport:
     pending: int = 0
     kept: int = 0
     tokens: int = 0
+    claims_found: int = 0
+    claims_repaired: int = 0
+    claims_removed: int = 0
     post: Path | None = None
     post_changed: bool = False
     note: str | None = None  # why there is no post

@@ -14,22 +14,27 @@ blocks and code fences stripped) and one repair call is made when validation fai
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from paperpress import USER_AGENT, extractive
+from paperpress import extractive, faithfulness
 from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
-from paperpress.llm_errors import unavailable
-from paperpress.models import EXTRACTIVE, Paper, SummaryRecord
-from paperpress.prompts import Prompt, build_messages, parse_summary, schema_json, summary_key
+from paperpress.models import EXTRACTIVE, OPTIONAL_SECTIONS, Paper, SummaryRecord
+from paperpress.prompts import Prompt, build_messages, parse_summary, summary_key
+from paperpress.provider import (
+    MODES,
+    about_format,
+    api_message,
+    make_client,
+    response_format,
+    unavailable,
+)
 from paperpress.usage import Budget, Usage
 
 if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
@@ -37,7 +42,8 @@ if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached r
 
 log = logging.getLogger(__name__)
 
-MODES = ("json_schema", "json_object", "text")
+OPTIONAL = {"topic": set(OPTIONAL_SECTIONS)}  # sections a topic post may leave out
+UNSUPPORTED = "every sentence of it named a figure or a name the paper does not contain"
 
 
 # --- The shell: LLM calls ---------------------------------------------------------------
@@ -47,6 +53,7 @@ MODES = ("json_schema", "json_object", "text")
 class Outcome:
     summary: BaseModel
     usage: Usage = field(default_factory=Usage)
+    checks: dict | None = None  # the faithfulness guard's findings (faithfulness.record)
 
     @property
     def tokens(self) -> int:
@@ -73,7 +80,9 @@ class Summarizer(Protocol):
     language: str
     prompt_hash: str
 
-    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome: ...
+    async def summarize(
+        self, paper: Paper, material: str | None = None, *, faithful: bool = True
+    ) -> Outcome: ...
 
     async def aclose(self) -> None: ...
 
@@ -100,27 +109,38 @@ class LLMSummarizer:
         self.reads_full_text = True
         self.mode = MODES[0]
 
-    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+    async def summarize(
+        self, paper: Paper, material: str | None = None, *, faithful: bool = True
+    ) -> Outcome:
         """The summary and what it cost; a failure raises SpentSummaryError with the cost, or
-        LLMUnavailableError (then, and from then on, without a call) when no call can work."""
+        LLMUnavailableError (then, and from then on, without a call) when no call can work.
+        ``faithful``: check its figures and names against the source (``faithfulness``)."""
         if self.breaker.error:
             raise self.breaker.error
         usage = Usage()
         try:
-            return Outcome(await self._summarize(paper, material, usage), usage)
+            messages = build_messages(self.prompt, paper, self.language, material)
+            reply, summary = await self._reply(paper, messages, usage)
+            if not faithful:
+                return Outcome(summary, usage)
+            summary, checks = await self._guard(paper, material, messages, reply, summary, usage)
+            return Outcome(summary, usage, checks)
         except LLMUnavailableError as exc:
             raise self.breaker.trip(exc) from None
         except SummaryError as exc:
             raise SpentSummaryError(str(exc), usage) from exc
 
-    async def _summarize(self, paper: Paper, material: str | None, usage: Usage) -> BaseModel:
-        messages = build_messages(self.prompt, paper, self.language, material)
+    async def _reply(
+        self, paper: Paper, messages: list[dict[str, str]], usage: Usage
+    ) -> tuple[str, BaseModel]:
+        """The reply and its summary, with one repair call when it does not fit the schema."""
         reply = await self._complete(messages, usage)
         try:
-            return parse_summary(reply, self.prompt.schema)
+            return reply, parse_summary(reply, self.prompt.schema)
         except SummaryError as problem:
             log.info("%s: %s; asking for a repair", paper.arxiv_id, problem)
-            messages += [
+            asked = [
+                *messages,
                 {"role": "assistant", "content": reply},
                 {
                     "role": "user",
@@ -128,7 +148,49 @@ class LLMSummarizer:
                     "Answer again with only the corrected JSON object.",
                 },
             ]
-            return parse_summary(await self._complete(messages, usage), self.prompt.schema)
+            reply = await self._complete(asked, usage)
+            return reply, parse_summary(reply, self.prompt.schema)
+
+    async def _guard(
+        self,
+        paper: Paper,
+        material: str | None,
+        messages: list[dict[str, str]],
+        reply: str,
+        summary: BaseModel,
+        usage: Usage,
+    ) -> tuple[BaseModel, dict]:
+        """No figure or name the source lacks: one repair call lists the unsupported claims;
+        what the repaired reply still has goes with its sentence. A required field left
+        empty makes the summary fail (pending, retried next run), visibly."""
+        source = faithfulness.source_of(paper, material)
+        content = summary.model_dump(mode="json")
+        found = faithfulness.claims(content)
+        first = [claim for claim in found if not source.supports(claim)]
+        if not first:
+            return summary, faithfulness.record(found, [], [], [])
+        log.info("%s: unsupported claims %s; asking for a repair", paper.arxiv_id, first)
+        asked = [
+            *messages,
+            {"role": "assistant", "content": reply},
+            {"role": "user", "content": faithfulness.repair_request(first)},
+        ]
+        try:
+            answer = await self._complete(asked, usage)
+            repaired = parse_summary(answer, self.prompt.schema).model_dump(mode="json")
+        except SummaryError:
+            repaired = content  # no usable repair: the first reply, less what is unsupported
+        still = faithfulness.unsupported(repaired, source)
+        cleaned, removed = faithfulness.without(repaired, still)
+        cleaned = faithfulness.settle(cleaned, OPTIONAL.get(self.kind, set()), UNSUPPORTED)
+        try:
+            final = self.prompt.schema.model_validate(cleaned)
+        except ValidationError as exc:
+            listed = ", ".join(sorted({claim.text for claim in still}))
+            raise SummaryError(
+                f"removing unsupported claims ({listed}) left a required field empty"
+            ) from exc
+        return final, faithfulness.record(found, first, still, removed)
 
     async def aclose(self) -> None:
         """Close the client; the next call opens a new one (in the then current event loop)."""
@@ -150,24 +212,24 @@ class LLMSummarizer:
                     messages=messages,  # type: ignore[arg-type]
                     temperature=self.settings.temperature,
                     max_tokens=self.settings.max_output_tokens,
-                    **_response_format(mode, self.kind),
+                    **response_format(mode, self.kind),
                 )
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if fatal := unavailable(exc, self.settings):
                     raise fatal from exc
-                if mode == MODES[-1] or not _about_format(exc):
-                    raise SummaryError(f"the API refused the request: {_api_message(exc)}") from exc
+                if mode == MODES[-1] or not about_format(exc):
+                    raise SummaryError(f"the API refused the request: {api_message(exc)}") from exc
                 if self.mode == mode:
                     self.mode = MODES[MODES.index(mode) + 1]
                     log.warning(
                         "the API refused response format %s (%s); using %s",
                         mode,
-                        _api_message(exc),
+                        api_message(exc),
                         self.mode,
                     )
                 continue
             except openai.OpenAIError as exc:
-                raise unavailable(exc, self.settings) or SummaryError(_api_message(exc)) from exc
+                raise unavailable(exc, self.settings) or SummaryError(api_message(exc)) from exc
             except ValueError as exc:  # the SDK lets a body that is not JSON through as is
                 raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
             if response.usage:
@@ -181,51 +243,6 @@ class LLMSummarizer:
             return content
 
 
-def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
-    """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After."""
-    import openai
-
-    return openai.AsyncOpenAI(
-        api_key=settings.api_key or "not-needed",  # local servers (Ollama, vLLM) take any key
-        base_url=settings.base_url,
-        timeout=settings.timeout,
-        max_retries=settings.max_retries,
-        default_headers={"User-Agent": USER_AGENT},
-    )
-
-
-def _response_format(mode: str, kind: str) -> dict[str, Any]:
-    if mode == "json_schema":
-        schema = json.loads(schema_json(kind))  # a fresh copy: the SDK may change it
-        return {
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": "paper_summary", "schema": schema, "strict": False},
-            }
-        }
-    if mode == "json_object":
-        return {"response_format": {"type": "json_object"}}
-    return {}
-
-
-_FORMAT_WORDS = re.compile(
-    r"response.?format|json|schema|structured|not supported|unsupported", re.I
-)
-
-
-def _about_format(exc: openai.APIStatusError) -> bool:
-    """Whether a 400/422 refuses the response format (then a weaker one is worth trying),
-    rather than this one request (too long, say), which a weaker format would not mend."""
-    return bool(_FORMAT_WORDS.search(str(exc)))
-
-
-def _api_message(exc: openai.OpenAIError) -> str:
-    status = getattr(exc, "status_code", None)
-    name = exc.__class__.__name__
-    text = str(exc).replace("\n", " ")[:300]
-    return f"{name} (HTTP {status}): {text}" if status else f"{name}: {text}"
-
-
 class ExtractiveSummarizer:
     """The no-key fallback: sentences picked from the abstract, no network, no model."""
 
@@ -237,7 +254,10 @@ class ExtractiveSummarizer:
         self.language = language
         self.kind = kind
 
-    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+    async def summarize(
+        self, paper: Paper, material: str | None = None, *, faithful: bool = True
+    ) -> Outcome:
+        """Sentences of the abstract: nothing to check (``faithful`` is moot)."""
         if self.kind == "topic":
             return Outcome(extractive.summarize_topic(paper, self.language))
         return Outcome(extractive.summarize(paper, self.language))
@@ -255,6 +275,7 @@ async def _one(
     material: FullText | None,
     budget: Budget,
     spent: Usage,
+    faithful: bool,
 ) -> SummaryRecord:
     """One paper's summary, or its pending marker; LLMUnavailableError stops the batch."""
     common = {
@@ -275,7 +296,7 @@ async def _one(
         if reason := budget.used_up(spent):
             raise SummaryError(reason)
         text = material.text if material and material.source == "full text" else None
-        outcome = await summarizer.summarize(paper, text)
+        outcome = await summarizer.summarize(paper, text, faithful=faithful)
     except LLMUnavailableError:
         raise
     except Exception as exc:  # one paper's failure, whatever it is, must not stop the rest
@@ -285,7 +306,9 @@ async def _one(
         return SummaryRecord(status="pending", error=str(exc), tokens=usage.total, **common)
     spent.add(outcome.usage)
     content = outcome.summary.model_dump(mode="json")
-    return SummaryRecord(status="done", content=content, tokens=outcome.tokens, **common)
+    return SummaryRecord(
+        status="done", content=content, tokens=outcome.tokens, checks=outcome.checks, **common
+    )
 
 
 @dataclass(frozen=True)
@@ -306,6 +329,7 @@ async def summarize_all(
     spent: Usage | None = None,
     materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
+    faithful: bool = True,
 ) -> Batch:
     """Summarize ``papers`` with at most ``concurrency`` calls in flight; ``materials`` holds
     the full text (or the abstract, with the reason) per paper id for topic summaries.
@@ -326,7 +350,7 @@ async def summarize_all(
             if stopped:
                 return paper.arxiv_id, None
             try:
-                record = await _one(paper, summarizer, material, budget, spent)
+                record = await _one(paper, summarizer, material, budget, spent, faithful)
             except LLMUnavailableError as exc:
                 stopped.append(exc)
                 return paper.arxiv_id, None

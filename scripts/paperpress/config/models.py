@@ -89,6 +89,7 @@ class HFDailyFeed(_Strict):
     kind: Literal["hf_daily"]
     name: str
     lead: bool = False  # one more LLM call per post: a three-sentence overview on top
+    faithfulness: bool = True  # no figure or name the paper lacks (off: YAML's off is false)
     max_papers: int = Field(50, ge=1, le=500)
     min_upvotes: int = Field(0, ge=0)
     base_url: str = "https://huggingface.co"
@@ -104,6 +105,7 @@ class ArxivTopicFeed(_Strict):
     kind: Literal["arxiv_topic"]
     name: str
     lead: bool = False
+    faithfulness: bool = True
     title: str = Field(min_length=1, description="shown in the post title, e.g. Diffusion Models")
     keywords: list[str] = Field(min_length=1)
     categories: list[str] = []
@@ -175,6 +177,7 @@ class RoundupFeed(_Strict):
     kind: Literal["roundup"]
     name: str
     lead: bool = False
+    faithfulness: bool = True
     period: Literal["week", "month"] = "week"  # the ISO week (Monday to Sunday), or the month
     sources: list[str] = Field(alias="from", min_length=1)  # the feeds it rounds up
     top: int = Field(10, ge=1, le=100)

@@ -1,15 +1,26 @@
-"""Which LLM errors no retry and no next run can heal, and what the user must fix for each:
-a refused key, a key without access, a model the provider does not serve, an account out
-of quota, a base URL nobody answers on. The summarizer stops calling after the first."""
+"""The OpenAI-compatible provider: its client, the response formats it is asked for (a JSON
+schema, then JSON mode, then plain text), and which of its errors no retry and no next run
+can heal, with what the user must fix for each (a refused key, a key without access, a
+model it does not serve, an account out of quota, a base URL nobody answers on). The
+summarizer stops calling after the first of those."""
 
 from __future__ import annotations
 
+import json
 import re
+from typing import TYPE_CHECKING, Any
 
 import httpx2
 
+from paperpress import USER_AGENT
 from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError
+from paperpress.prompts import schema_json
+
+if TYPE_CHECKING:
+    import openai
+
+MODES = ("json_schema", "json_object", "text")
 
 _MODEL_MISSING = re.compile(
     r"model.{0,40}(not (be )?found|not exist|does not exist|unknown|invalid|not available)"
@@ -70,3 +81,48 @@ def _detail(exc: Exception) -> str:
         if isinstance(message, str) and message.strip():
             return " ".join(message.split())[:200]
     return " ".join(str(exc).split())[:200]
+
+
+def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
+    """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After."""
+    import openai
+
+    return openai.AsyncOpenAI(
+        api_key=settings.api_key or "not-needed",  # local servers (Ollama, vLLM) take any key
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=settings.max_retries,
+        default_headers={"User-Agent": USER_AGENT},
+    )
+
+
+def response_format(mode: str, kind: str) -> dict[str, Any]:
+    if mode == "json_schema":
+        schema = json.loads(schema_json(kind))  # a fresh copy: the SDK may change it
+        return {
+            "response_format": {
+                "type": "json_schema",
+                "json_schema": {"name": "paper_summary", "schema": schema, "strict": False},
+            }
+        }
+    if mode == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    return {}
+
+
+_FORMAT_WORDS = re.compile(
+    r"response.?format|json|schema|structured|not supported|unsupported", re.I
+)
+
+
+def about_format(exc: openai.APIStatusError) -> bool:
+    """Whether a 400/422 refuses the response format (then a weaker one is worth trying),
+    rather than this one request (too long, say), which a weaker format would not mend."""
+    return bool(_FORMAT_WORDS.search(str(exc)))
+
+
+def api_message(exc: openai.OpenAIError) -> str:
+    status = getattr(exc, "status_code", None)
+    name = exc.__class__.__name__
+    text = str(exc).replace("\n", " ")[:300]
+    return f"{name} (HTTP {status}): {text}" if status else f"{name}: {text}"
