@@ -207,7 +207,7 @@ def unsupported(content: dict[str, Any], source: Source) -> list[Claim]:
     return [claim for claim in claims(content) if not source.supports(claim)]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*")  # "93.6%" is no end
 
 
 def without(content: dict[str, Any], bad: list[Claim]) -> tuple[dict[str, Any], list[dict]]:

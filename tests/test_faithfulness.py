@@ -1,0 +1,265 @@
+"""The faithfulness guard: no number or name in a summary that the paper does not contain.
+
+The pure check first (planted claims of each kind, supported claims in each normalization,
+a Chinese summary), then the guard in the real summarizer against the local OpenAI server
+(a repair that succeeds, one that fails, a re-run without a call), and the promise that it
+removes no supported figure on the recorded days.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from paperpress import extractive
+from paperpress.cli import main
+from paperpress.config import LLMSettings
+from paperpress.faithfulness import Source, claims, unsupported, without
+from paperpress.models import Paper
+from paperpress.prompts import load_prompt
+from paperpress.render import make_environment
+from paperpress.sources.hf import parse_daily_papers
+from paperpress.summarize import LLMSummarizer, summarize_all
+from tests.conftest import FIXTURES
+from tests.fakes.hf_server import HFState, serve_hf
+from tests.fakes.openai_server import FakeOpenAI, reply
+
+SOURCE = (
+    "We train a 7B model on 1000 images. It reaches $93.6\\%$ on MMLU and 90.8 % on GSM8K, "
+    "runs 11.1x faster than large multimodal models of its size, and scores ８５.２％ on "
+    "ImageNet with a Mixture-of-Experts head (Qwen2.5-VL backbone), 12 million steps."
+)
+
+
+def found(text: str, source: str = SOURCE) -> dict[str, bool]:
+    index = Source.of(source)
+    return {claim.text: index.supports(claim) for claim in claims({"main_work": text})}
+
+
+@pytest.mark.parametrize(
+    ("planted", "kind"),
+    [
+        ("accuracy improves by 37%", "a percentage"),
+        ("a 2.5× speed-up", "a multiplier"),
+        ("a 13B model", "a count"),
+        ("trained on 4,096 GPUs hours", "a count with a separator"),
+        ("tops the FooBench leaderboard", "a made-up benchmark"),
+        ("beats GPT-4o", "a model the paper never names"),
+        ("with 0.73 F1", "a decimal"),
+    ],
+)
+def test_a_planted_claim_is_found_unsupported(planted, kind):
+    verdicts = found(f"The model works; {planted}.")
+    assert verdicts and not all(verdicts.values()), (kind, verdicts)
+
+
+@pytest.mark.parametrize(
+    "supported",
+    [
+        "93.6% on MMLU",  # LaTeX $93.6\%$ in the source
+        "90.8% on GSM8K",  # "90.8 %" in the source
+        "11.1× faster",  # "11.1x" in the source
+        "1,000 images",  # "1000" in the source
+        "85.2% on ImageNet",  # full-width digits and percent sign in the source
+        "a 7 billion parameter model",  # "7B"
+        "12M steps",  # "12 million"
+        "LMMs of its size",  # "large multimodal models", spelled out
+        "a Qwen2.5-VL backbone",
+        "Mixture-of-Experts",
+    ],
+)
+def test_the_sources_own_figures_and_names_are_supported_in_any_spelling(supported):
+    verdicts = found(supported)
+    assert verdicts and all(verdicts.values()), verdicts
+
+
+def test_a_chinese_summary_is_checked_on_its_arabic_figures_and_latin_names():
+    verdicts = found(
+        "该模型在 MMLU 上达到 93.6%，推理速度提升 11.1 倍，比基线高 12.5%，并超越 GPT-4o。"
+    )
+    assert verdicts == {"93.6%": True, "11.1 倍": True, "12.5%": False, "MMLU": True,
+                        "GPT-4o": False}  # fmt: skip
+
+
+def test_scores_and_their_reasons_are_not_claims():
+    content = {"tldr": "Fine.", "recommendation": {"score": 4.5, "reason": "beats 99% of GPT-5"}}
+    assert claims(content) == []
+
+
+def test_removal_takes_the_sentence_that_carries_the_claim_and_nothing_else():
+    content = {
+        "main_work": "It trains a 7B model. It gains 37% on FooBench. It is open.",
+        "highlights": ["Gains 37% overall.", "Open weights."],
+    }
+    bad = unsupported(content, Source.of(SOURCE))
+    cleaned, removed = without(content, bad)
+    assert cleaned == {"main_work": "It trains a 7B model. It is open.",
+                       "highlights": ["Open weights."]}  # fmt: skip
+    assert [r["sentence"] for r in removed] == ["It gains 37% on FooBench.", "Gains 37% overall."]
+
+
+# --- The guard in the summarizer, against the local OpenAI server ------------------------
+
+PAPER = Paper(
+    arxiv_id="2501.00001",
+    title="A 7B Model for Everything",
+    abstract=SOURCE,
+    authors=("A. Author",),
+)
+
+
+def brief(main_work: str, highlights: list[str] | None = None) -> str:
+    return json.dumps({
+        "tldr": "A small model that is fast.",
+        "main_work": main_work,
+        "highlights": highlights or ["It is fast.", "It is small."],
+        "keywords": ["model", "speed", "images"],
+        "practicality": {"score": 4, "reason": "fast"},
+        "innovation": {"score": 3, "reason": "new"},
+        "recommendation": {"score": 4, "reason": "read it"},
+    })  # fmt: skip
+
+
+def summarizer(server: FakeOpenAI) -> LLMSummarizer:
+    settings = LLMSettings(
+        model="m", base_url=server.base_url, api_key="k", language="en", temperature=0,
+        concurrency=2, timeout=5, max_retries=0, max_output_tokens=500, budget_tokens=None,
+    )  # fmt: skip
+    return LLMSummarizer(settings, load_prompt(make_environment(), "digest"))
+
+
+def summarize(server: FakeOpenAI, faithful: bool = True):
+    batch = asyncio.run(
+        summarize_all([PAPER], summarizer(server), concurrency=1, faithful=faithful)
+    )
+    return batch.records[PAPER.arxiv_id]
+
+
+def test_a_repair_that_drops_the_invented_figure_is_kept():
+    invented = brief("A 7B model that gains 37% on FooBench. It reaches 93.6% on MMLU.")
+    honest = brief("A 7B model. It reaches 93.6% on MMLU.")
+    with FakeOpenAI() as server:
+        server.add(reply(invented), reply(honest))
+        record = summarize(server)
+        assert len(server.requests) == 2
+        asked = server.requests[1]["messages"][-1]["content"]
+    assert "37%; FooBench" in asked and "not in the paper's text" in asked
+    assert (
+        record.status == "done"
+        and record.content["main_work"] == "A 7B model. It reaches 93.6% on MMLU."
+    )
+    checks = record.checks
+    assert (checks["found"], checks["repaired"], checks["removed"]) == (2, 2, 0)
+    verdicts = {(c["claim"], c["verdict"], c["action"]) for c in checks["claims"]}
+    assert {("37%", "unsupported", "repaired"), ("FooBench", "unsupported", "repaired"),
+            ("93.6%", "supported", "kept"), ("7B", "supported", "kept")} <= verdicts  # fmt: skip
+
+
+def test_a_repair_that_keeps_the_claim_loses_its_sentence():
+    invented = brief("A 7B model. It gains 37% on FooBench. It reaches 93.6% on MMLU.")
+    with FakeOpenAI(default=reply(invented)) as server:
+        record = summarize(server)
+        assert len(server.requests) == 2  # the reply and one repair, no more
+    assert record.content["main_work"] == "A 7B model. It reaches 93.6% on MMLU."
+    assert record.checks["removed"] == 2
+    assert record.checks["removed_sentences"][0]["sentence"] == "It gains 37% on FooBench."
+
+
+def test_a_required_field_left_empty_makes_the_paper_pending_visibly():
+    invented = brief("It gains 37% on FooBench.")
+    with FakeOpenAI(default=reply(invented)) as server:
+        record = summarize(server)
+    assert record.status == "pending"
+    assert "removing unsupported claims (37%, FooBench) left a required field empty" in record.error
+
+
+def test_with_the_guard_off_the_reply_is_taken_as_it_is():
+    invented = brief("It gains 37% on FooBench.")
+    with FakeOpenAI(default=reply(invented)) as server:
+        record = summarize(server, faithful=False)
+        assert len(server.requests) == 1
+    assert record.status == "done" and record.checks is None
+
+
+# --- The CLI: counts in the run line, nothing twice ------------------------------------------
+
+RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())[:3]
+
+
+def test_the_run_line_counts_and_a_rerun_makes_no_call(project: Path, capsys):
+    def answer(body):
+        text = body["messages"][-1]["content"]
+        if "not in the paper's text" in text:
+            return reply(brief("It does what the abstract says."))
+        return reply(brief("It does what the abstract says. It gains 37% on FooBench."))
+
+    with serve_hf(HFState(days={"2025-11-11": RECORDED})) as hf, FakeOpenAI(default=answer) as llm:
+        config = project / "config.yaml"
+        config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
+        env = {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": llm.base_url}
+        args = ["run", "--config", str(config), "--date", "2025-11-11"]
+        assert main(args, environ=env) == 0
+        assert len(llm.requests) == 6  # three papers, each repaired once
+        assert "unsupported claims: 6 found, 6 repaired, 0 removed" in capsys.readouterr().out
+        assert main(args, environ=env) == 0
+        assert len(llm.requests) == 6
+        assert "unsupported claims" not in capsys.readouterr().out  # no LLM asked: no line
+    stored = json.loads(next((project / "data" / "papers").glob("*.json")).read_text())
+    assert stored["summaries"]["digest"]["checks"]["found"] == 2
+
+
+def test_faithfulness_off_for_a_feed_skips_the_check(project: Path):
+    invented = reply(brief("It gains 37% on FooBench."))
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED})) as hf,
+        FakeOpenAI(default=invented) as llm,
+    ):
+        config = project / "config.yaml"
+        config.write_text(
+            f"feeds:\n  - {{name: hf-daily, kind: hf_daily, faithfulness: off, base_url: '{hf}'}}\n"
+        )
+        env = {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": llm.base_url}
+        assert main(["run", "--config", str(config), "--date", "2025-11-11"], environ=env) == 0
+        assert len(llm.requests) == 3
+    post = (project / "posts" / "2025-11-11-hf-daily.md").read_text()
+    assert post.count("FooBench") == 3
+
+
+# --- It never removes a supported figure ---------------------------------------------------
+
+_PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:\\?%|％|percent)")
+
+
+def test_a_copying_llm_keeps_the_percentages_of_nine_in_ten_papers():
+    """On the recorded days, with an LLM that copies each paper's own sentences (those that
+    report a percentage first), at least 90% of the papers whose abstract reports one keep
+    it in their summary."""
+    papers = {}
+    for path in sorted((FIXTURES / "hf").glob("*.json")):
+        day = path.stem.removeprefix("daily_papers_")
+        for paper in parse_daily_papers(path.read_bytes(), day=day, feed="hf").papers:
+            papers[paper.title] = paper
+
+    def copying(body):
+        asked = body["messages"][-1]["content"]
+        paper = papers[asked.split("Title: ", 1)[1].split("\n", 1)[0]]
+        sentences = extractive.sentences(paper.abstract)
+        quoted = [s for s in sentences if _PERCENT.search(s)] or sentences[:1]
+        copied = extractive.summarize(paper, "en").model_dump(mode="json")
+        return reply(json.dumps({**copied, "main_work": " ".join(quoted[:2])}))
+
+    with FakeOpenAI(default=copying) as server:
+        batch = asyncio.run(summarize_all(list(papers.values()), summarizer(server), concurrency=4))
+    reporting = [p for p in papers.values() if _PERCENT.search(p.abstract)]
+    kept = [
+        p
+        for p in reporting
+        if batch.records[p.arxiv_id].status == "done"
+        and _PERCENT.search(batch.records[p.arxiv_id].content["main_work"])
+    ]
+    assert len(reporting) >= 10
+    assert len(kept) / len(reporting) >= 0.9, [p.arxiv_id for p in reporting if p not in kept]
