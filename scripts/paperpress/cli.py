@@ -20,6 +20,7 @@ from paperpress.config import Config, Environment, Feed, LLMSettings, load_confi
 from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
 from paperpress.progress import make_progress, setup_logging
+from paperpress.text import printable, redact
 
 if TYPE_CHECKING:  # the run's modules are imported when a command needs them: --help is quick
     import jinja2
@@ -126,19 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    secrets: list[str] = []
     try:
         config = load_config(args.config)
         env = read_environment(config, os.environ if environ is None else environ)
-        setup_logging(verbose=args.verbose, in_actions=env.in_actions)
+        secrets = env.secrets
+        setup_logging(verbose=args.verbose, in_actions=env.in_actions, secrets=secrets)
         feeds = [config.feed(name) for name in args.feed] if args.feed else list(config.feeds)
         if args.command == "render":
             return _render(config, feeds, args)
         return _run(config, feeds, args, env)
     except ConfigError as exc:
-        print(f"paperpress: error: {exc}", file=sys.stderr)
+        print(f"paperpress: error: {printable(redact(str(exc), secrets))}", file=sys.stderr)
         return 2
     except PaperpressError as exc:
-        print(f"paperpress: failed: {exc}", file=sys.stderr)
+        print(f"paperpress: failed: {printable(redact(str(exc), secrets))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("paperpress: interrupted", file=sys.stderr)
@@ -210,11 +213,11 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
     finally:  # the table is wanted most when the commit failed
         if env.step_summary:
             _write_step_summary(report, env.step_summary, env.github.server_url, commits)
-    _print_failures(report, in_actions=env.in_actions)
+    _print_failures(report, in_actions=env.in_actions, secrets=env.secrets)
     return 1 if report.failed else 0
 
 
-def _print_failures(report: Report, *, in_actions: bool) -> None:
+def _print_failures(report: Report, *, in_actions: bool, secrets: Sequence[str] = ()) -> None:
     """Each distinct error once, with the feeds and days it stopped (a refused key stops
     every feed that needed the LLM with the same words)."""
     where: dict[str, list[str]] = {}
@@ -222,7 +225,9 @@ def _print_failures(report: Report, *, in_actions: bool) -> None:
         where.setdefault(feed.error or "", []).append(f"{feed.feed} {feed.day}")
     prefix = "::error::" if in_actions else ""
     for error, feeds in where.items():
-        print(f"{prefix}paperpress: failed: {', '.join(feeds)}: {error}", file=sys.stderr)
+        print(
+            f"{prefix}paperpress: failed: {', '.join(feeds)}: {printable(error)}", file=sys.stderr
+        )
 
 
 def _days(args: argparse.Namespace, today: date) -> list[str | None]:
@@ -299,9 +304,8 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
             print(f"{feed.feed} {feed.day}: failed; no post written (see the error below)")
             continue
         if not feed.post:
-            print(
-                f"{feed.feed} {feed.day}: {feed.note or 'no papers for this day'}; no post written"
-            )
+            note = printable(feed.note or "no papers for this day")
+            print(f"{feed.feed} {feed.day}: {note}; no post written")
             continue
         verb = "would write" if dry_run else ("wrote" if feed.post_changed else "unchanged")
         print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}")

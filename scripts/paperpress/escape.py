@@ -30,9 +30,10 @@ every ``$`` that opens no math reaches the page as ``\\$``, which MathJax's
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import quote, urlsplit
 
-from paperpress.text import one_line, paragraphs
+from paperpress.text import URL, one_line, paragraphs, tex_safe
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # "#" anywhere, not only first: a heading's trailing " #" is a closing sequence Markdown drops.
@@ -43,14 +44,20 @@ _TEX_TEXT_ESCAPE = re.compile(r"\\(.)")
 _TEX_TEXT_CHARACTERS = set("$%&")
 
 
-def md_inline(text: str | None, *, math: bool = True) -> str:
+def md_inline(text: str | None, *, math: bool = True, urls: Collection[str] = frozenset()) -> str:
     """One line of plain text as Markdown that renders to exactly that text, as MathJax
     shows it: math (by the rule above) typeset, every other ``$`` a dollar, and TeX's
-    ``\\$``, ``\\%`` and ``\\&`` outside math shown as ``$``, ``%`` and ``&``.
+    ``\\$``, ``\\%`` and ``\\&`` outside math shown as ``$``, ``%`` and ``&``. TeX that
+    would make a link or a style (``\\href``, ``\\style`` ...) is neutralized.
+
+    A bare URL becomes a link only if it is one of ``urls`` (the paper's own): Hugo's
+    linkify and marked's GFM autolinks would link any other, so its ``://`` (or ``www.``)
+    is written as character references, which read the same and link nothing.
 
     ``math=False`` is for pages without MathJax (Hugo's list pages show ``summary``):
     the dollars stay bare, as a reader should see them there."""
-    pieces = math_pieces(one_line(text))
+    line = _unlinked(tex_safe(one_line(text)), urls)
+    pieces = math_pieces(line)
     shown = []
     for index, (piece, is_math) in enumerate(pieces):
         if is_math:
@@ -59,7 +66,24 @@ def md_inline(text: str | None, *, math: bool = True) -> str:
         piece = _TEX_TEXT_ESCAPE.sub(_tex_text, piece)
         before_math = index + 1 < len(pieces)  # what follows a piece of text is math
         shown.append(_mathjax_text(piece, before_math) if math else piece)
-    return _markdown("".join(shown))
+    return _markdown("".join(shown)).replace(_COLON, "&#58;").replace(_DOT, "&#46;")
+
+
+_COLON, _DOT = "\ue000", "\ue001"  # private-use stand-ins until the text is escaped
+
+
+def _unlinked(line: str, urls: Collection[str]) -> str:
+    """Bare URLs not in ``urls`` marked so that no autolinker sees a URL there."""
+
+    def mark(match: re.Match[str]) -> str:
+        url = match.group(0)
+        if url.rstrip(".,;:!?)]") in urls:
+            return url
+        if url[:4].lower() == "www.":
+            return url[:3] + _DOT + url[4:]
+        return url.replace("://", _COLON + "//", 1)
+
+    return URL.sub(mark, line)
 
 
 def _tex_text(match: re.Match[str]) -> str:
@@ -160,12 +184,12 @@ _ALT_SPECIAL = set("\\`*_[]~|#!-+=:&<>{}\"'")
 def md_alt(text: str | None) -> str:
     """Image alt text: like ``md_inline`` but with character references only, because some
     renderers (hexo-renderer-marked) copy the alt text raw, where a backslash would show."""
-    return "".join(f"&#{ord(c)};" if c in _ALT_SPECIAL else c for c in one_line(text))
+    return "".join(f"&#{ord(c)};" if c in _ALT_SPECIAL else c for c in tex_safe(one_line(text)))
 
 
-def md_paragraphs(text: str | None) -> str:
+def md_paragraphs(text: str | None, *, urls: Collection[str] = frozenset()) -> str:
     """Multi-paragraph text (an abstract): each paragraph escaped, blank lines between."""
-    return "\n\n".join(md_inline(paragraph) for paragraph in paragraphs(text))
+    return "\n\n".join(md_inline(paragraph, urls=urls) for paragraph in paragraphs(text))
 
 
 def md_url(url: str | None) -> str | None:
@@ -185,8 +209,9 @@ def md_url(url: str | None) -> str | None:
 
 
 def plain(text: str | None, limit: int | None = None) -> str:
-    """A single clean line for front matter; cut at ``limit`` characters with an ellipsis."""
-    line = one_line(text)
+    """A single clean line for front matter (TeX that would link or style neutralized, as
+    themes put titles where MathJax runs); cut at ``limit`` characters with an ellipsis."""
+    line = tex_safe(one_line(text))
     if limit is not None and len(line) > limit:
         return line[: limit - 1].rstrip() + "…"
     return line

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from typing import ClassVar
 
 from paperpress.models import Paper, SummaryRecord
+from paperpress.text import printable, redact
 
 
 class _GitHubFormatter(logging.Formatter):
@@ -23,11 +25,25 @@ class _GitHubFormatter(logging.Formatter):
         if not command:
             return message
         escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{command}::{escaped}"
+        return f"::{command}::{escaped.replace('::', ': :')}"
 
 
-def setup_logging(*, verbose: bool, in_actions: bool) -> None:
+class _Redact(logging.Filter):
+    """Every log record with the run's secrets taken out (text.redact)."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self.secrets = list(secrets)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            record.msg, record.args = redact(record.getMessage(), self.secrets), None
+        return True
+
+
+def setup_logging(*, verbose: bool, in_actions: bool, secrets: Sequence[str] = ()) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_Redact(secrets))
     if in_actions:
         handler.setFormatter(_GitHubFormatter("%(message)s"))
     else:
@@ -47,9 +63,10 @@ def outcome(record: SummaryRecord, kept: SummaryRecord | None) -> str:
     """How one paper's summary went, for a progress line (the only place its error shows)."""
     if record.status == "done":
         return "ok"
+    error = printable(record.error)  # outside text: an HTTP body, an LLM's words
     if kept is not None:
-        return f"failed ({record.error}); kept the previous summary ({kept.model})"
-    return f"pending ({record.error})"
+        return f"failed ({error}); kept the previous summary ({printable(kept.model)})"
+    return f"pending ({error})"
 
 
 class LineProgress:

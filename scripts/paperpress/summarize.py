@@ -35,6 +35,7 @@ from paperpress.provider import (
     response_format,
     unavailable,
 )
+from paperpress.text import redact
 from paperpress.usage import Budget, Usage
 
 if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached run needs none
@@ -126,9 +127,13 @@ class LLMSummarizer:
             summary, checks = await self._guard(paper, material, messages, reply, summary, usage)
             return Outcome(summary, usage, checks)
         except LLMUnavailableError as exc:
-            raise self.breaker.trip(exc) from None
+            raise self.breaker.trip(LLMUnavailableError(self._redacted(exc))) from None
         except SummaryError as exc:
-            raise SpentSummaryError(str(exc), usage) from exc
+            raise SpentSummaryError(self._redacted(exc), usage) from exc
+
+    def _redacted(self, exc: Exception) -> str:
+        """The error's text without the key: some providers echo it in their error body."""
+        return redact(str(exc), [self.settings.api_key])
 
     async def _reply(
         self, paper: Paper, messages: list[dict[str, str]], usage: Usage

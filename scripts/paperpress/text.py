@@ -4,15 +4,35 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# C0/C1 controls, line/paragraph separators, the BOM, and the bidirectional marks,
+# embeddings, overrides and isolates (U+200E/F, U+061C, U+202A..U+202E, U+2066..U+2069),
+# which can make text read otherwise than it is ("Trojan Source").
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    r"\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 _SPACES = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 
 
 def strip_controls(text: str) -> str:
-    """Drop NUL and other control characters; keep newlines and tabs."""
+    """Drop NUL, other control characters and bidirectional controls; keep newlines, tabs."""
     return _CONTROL.sub("", text)
+
+
+# TeX commands that make links, styles or raw HTML once MathJax runs (its html, bbox and
+# href extensions; \require loads them): their backslash becomes a full-width one, which
+# reads the same and that MathJax takes for a plain character.
+_ACTIVE_TEX = re.compile(
+    r"\\(?=(?:href|url|style|class|cssId|html[A-Za-z]*|require|unicode|data)(?![A-Za-z]))"
+)
+
+
+def tex_safe(text: str) -> str:
+    """``text`` with TeX's link, style and HTML commands neutralized (``\\href`` ...)."""
+    return _ACTIVE_TEX.sub("\uff3c", text)
 
 
 def one_line(text: str | None) -> str:
@@ -20,6 +40,16 @@ def one_line(text: str | None) -> str:
     if not text:
         return ""
     return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", text))).strip()
+
+
+URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`{}\\]+")
+
+
+def urls_in(*texts: str | None) -> frozenset[str]:
+    """The http(s) URLs (and ``www.`` addresses) written in ``texts``."""
+    return frozenset(
+        match.group(0).rstrip(".,;:!?)]") for text in texts for match in URL.finditer(text or "")
+    )
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -40,9 +70,30 @@ def base_arxiv_id(raw: str) -> tuple[str, int | None]:
     return identifier, None
 
 
+ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
+
+
+def is_arxiv_id(arxiv_id: str) -> bool:
+    """A base id of either style arXiv uses: ``2501.00001`` (2007 on) or ``hep-th/9901002``."""
+    return bool(ARXIV_ID.match(arxiv_id))
+
+
 def safe_filename(arxiv_id: str) -> str:
-    """Old-style ids (``hep-th/9901002``) contain a slash; file names must not."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", arxiv_id)
+    """A file name for an id, different for different ids and never hidden: an old-style
+    id's ``/`` becomes ``_`` (no arXiv id has one), any other character outside
+    ``[A-Za-z0-9.-]`` and a leading ``.`` become ``%XX``."""
+    name = "".join(
+        "_" if char == "/" else char if char.isascii() and (char.isalnum() or char in ".-")
+        else f"%{ord(char):02X}"
+        for char in arxiv_id
+    )  # fmt: skip
+    return "%2E" + name[1:] if name.startswith(".") else name or "%"
+
+
+def printable(text: str | None) -> str:
+    """Outside text on one line of a log: no newline (a new line could start a GitHub
+    workflow command) and no ``::`` (how one starts)."""
+    return one_line(text).replace("::", ": :")
 
 
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
@@ -54,10 +105,19 @@ def inert(text: str | None) -> str:
     """One line of plain text that a theme may print unescaped: no HTML tag (nor the start
     of one), no template delimiter (``{{``, ``{%``, ``{#``, ``{{<`` and their ends), no
     control character. What reads as text stays: ``a < b``, ``{x}``, ``5 > 3``."""
-    line = one_line(text)
+    line = tex_safe(one_line(text))
     while True:  # "<scr<b>ipt>" must not come back together as "<script>"
         shorter = _DELIMITER.sub("", _TAG.sub("", line))
         if shorter == line:
             break
         line = shorter
     return _TAG_OPENING.sub("", line).strip()
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every secret in it (an API key, a token) replaced: a provider that
+    echoes the key in its error body must not get it into a log or a data file."""
+    for secret in secrets:
+        if secret and len(secret) >= 6:
+            text = text.replace(secret, "[redacted]")
+    return text

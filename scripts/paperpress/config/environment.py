@@ -3,11 +3,14 @@ modules take these values (see the list in ``paperpress.config``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from paperpress.config.models import Config, LLMConfig, PublishConfig
+from paperpress.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,11 @@ class Environment:
     ci: bool = False  # CI is set: plain progress lines, even on a terminal
     step_summary: Path | None = None  # GITHUB_STEP_SUMMARY: the job summary file
 
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret the run holds, to keep out of logs and files (text.redact)."""
+        return [value for value in (self.llm.api_key, *self.github.tokens.values()) if value]
+
 
 def read_environment(config: Config, environ: Mapping[str, str]) -> Environment:
     summary = _env(environ, "GITHUB_STEP_SUMMARY")
@@ -79,8 +87,8 @@ def github_settings(publish: PublishConfig, environ: Mapping[str, str]) -> GitHu
         branch=_env(environ, "GITHUB_REF_NAME") if on_branch else "",
         publish_repo=_env(environ, "PUBLISH_REPO") or publish.repo,
         publish_branch=_env(environ, "PUBLISH_BRANCH") or publish.branch,
-        api_url=_env(environ, "GITHUB_API_URL") or "https://api.github.com",
-        server_url=_env(environ, "GITHUB_SERVER_URL") or "https://github.com",
+        api_url=_url(environ, "GITHUB_API_URL") or "https://api.github.com",
+        server_url=_url(environ, "GITHUB_SERVER_URL") or "https://github.com",
         tokens={name: value for name, value in tokens.items() if value},
     )
 
@@ -89,13 +97,39 @@ def _env(environ: Mapping[str, str], name: str) -> str:
     return (environ.get(name) or "").strip()
 
 
+_HTTP_URL = re.compile(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", re.I)
+
+
+def _parses(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:  # "http://[::1" (an unclosed IPv6 host), a port that is no number
+        return False
+
+
+_EXAMPLES = {"OPENAI_BASE_URL": "https://api.deepseek.com", "GITHUB_API_URL":
+             "https://api.github.com", "GITHUB_SERVER_URL": "https://github.com"}  # fmt: skip
+
+
+def _url(environ: Mapping[str, str], name: str, fallback: str | None = None) -> str | None:
+    """The URL variable ``name`` (else ``fallback``), or a ConfigError naming it."""
+    value = _env(environ, name) or fallback
+    if value and not (_HTTP_URL.match(value) and _parses(value)):
+        raise ConfigError(
+            f"{name} {value!r} is not an http(s) URL; set it to one such as "
+            f"{_EXAMPLES.get(name, 'https://example.com')}, or unset it"
+        )
+    return value or None
+
+
 def llm_settings(config: LLMConfig, environ: Mapping[str, str]) -> LLMSettings:
     def env(name: str) -> str | None:
         return _env(environ, name) or None
 
     return LLMSettings(
         model=env("PAPERPRESS_MODEL") or config.model,
-        base_url=env("OPENAI_BASE_URL") or config.base_url,
+        base_url=_url(environ, "OPENAI_BASE_URL", config.base_url),
         api_key=env(config.api_key_env),
         language=config.language,
         temperature=config.temperature,

@@ -32,6 +32,7 @@ from paperpress.publish.plan import (
     is_text,
     moved_by_others,
 )
+from paperpress.text import redact
 
 if TYPE_CHECKING:  # PyGithub pulls in requests; only the api mode needs it
     from github import Github
@@ -218,9 +219,10 @@ def check_destinations(
                 branch = destination.branch or repo.default_branch
                 repo.get_git_ref(f"heads/{branch}").object.sha  # noqa: B018 (lazy: fetches)
             except GithubException as exc:
-                raise PublishError(_explain(exc, target)) from exc
+                raise PublishError(redact(_explain(exc, target), [token])) from exc
             except OSError as exc:
-                raise PublishError(f"cannot reach GitHub for {destination.repo}: {exc}") from exc
+                message = f"cannot reach GitHub for {destination.repo}: {exc}"
+                raise PublishError(redact(message, [token])) from exc
 
 
 def commit_all(
@@ -236,5 +238,8 @@ def commit_all(
     for target in targets:
         token = _token(github, target.repo, target.token_env)
         with (client or connect)(token, github.api_url) as api:
-            results.append(commit_via_api(api, target, message, merge=merge))
+            try:
+                results.append(commit_via_api(api, target, message, merge=merge))
+            except PublishError as exc:
+                raise PublishError(redact(str(exc), [token])) from exc
     return results

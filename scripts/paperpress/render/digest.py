@@ -3,6 +3,7 @@ paper with the same sections, in the same order, at the same heading levels."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord
 from paperpress.render.environment import render_template
 from paperpress.render.labels import labels as labels_for
-from paperpress.render.post import author_list, front_matter, make_post
+from paperpress.render.post import author_list, front_matter, make_post, paper_urls
 from paperpress.text import inert
 
 
@@ -91,6 +92,7 @@ def _notes(labels: dict[str, str], models: list[str], pending: int) -> list[str]
 def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
     paper = entry.paper
     digest = entry.summary.digest if entry.summary else None
+    inline = functools.partial(md_inline, urls=paper_urls(paper))
     links = [
         (labels["hf_page"], md_url(paper.links.hf)),
         ("arXiv", md_url(paper.links.abs)),
@@ -100,32 +102,32 @@ def _paper_view(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
     ]
     view: dict[str, Any] = {
         "id": paper.arxiv_id,
-        "title": md_inline(paper.title),
+        "title": inline(paper.title),
         "authors": author_list(paper.authors, labels),
         "links": [{"label": label, "url": url} for label, url in links if url],
         "stars": labels["stars"].format(count=paper.github_stars) if paper.github_stars else None,
         "upvotes": labels["upvotes"].format(count=paper.upvotes),
         "thumbnail": md_url(paper.thumbnail),
         "alt": md_alt(paper.title),
-        "abstract": md_paragraphs(paper.abstract),
+        "abstract": md_paragraphs(paper.abstract, urls=paper_urls(paper)),
         "pending": digest is None,
     }
     if digest is not None:
         view |= {
-            "tldr": md_inline(digest.tldr),
-            "main_work": md_inline(digest.main_work),
-            "highlights": [md_inline(h) for h in digest.highlights],
+            "tldr": inline(digest.tldr),
+            "main_work": inline(digest.main_work),
+            "highlights": [inline(h) for h in digest.highlights],
             "keywords": [
                 {
-                    "term": md_inline(k.term),
-                    "translation": md_inline(k.translation)
+                    "term": inline(k.term),
+                    "translation": inline(k.translation)
                     if k.translation.casefold() != k.term.casefold()
                     else None,
                 }
                 for k in digest.keywords
             ],
             "scores": [
-                {"label": labels[name], "score": _score(s.score), "reason": md_inline(s.reason)}
+                {"label": labels[name], "score": _score(s.score), "reason": inline(s.reason)}
                 for name, s in (
                     ("practicality", digest.practicality),
                     ("innovation", digest.innovation),

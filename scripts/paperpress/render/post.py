@@ -3,6 +3,7 @@ and the folds that hide long parts. Pure: values in, values out."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
@@ -13,10 +14,17 @@ import yaml
 
 from paperpress.config import SiteConfig
 from paperpress.escape import md_inline, md_url, plain
-from paperpress.models import Post
-from paperpress.text import inert, strip_controls
+from paperpress.models import Paper, Post
+from paperpress.text import inert, strip_controls, urls_in
 
 MAX_AUTHORS = 10  # both kinds of post; a longer list ends with "+N more"
+
+
+def paper_urls(paper: Paper) -> frozenset[str]:
+    """The URLs a paper's own metadata names (its links, its abstract and comment): the only
+    bare URLs in text about it that may become links (see escape.md_inline)."""
+    links = {url for url in dataclasses.astuple(paper.links) if url}
+    return frozenset(urls_in(paper.abstract, paper.comment) | links)
 
 
 def author_list(authors: Sequence[str], labels: dict[str, str]) -> str:

@@ -15,7 +15,7 @@ from paperpress.escape import md_inline, md_url, plain
 from paperpress.models import Post
 from paperpress.render.environment import render_template
 from paperpress.render.labels import labels as labels_for
-from paperpress.render.post import front_matter, make_post
+from paperpress.render.post import front_matter, make_post, paper_urls
 
 if TYPE_CHECKING:
     from paperpress.feeds.roundup import Pick, Roundup
@@ -125,8 +125,8 @@ def _pick(pick: Pick, roundup: Roundup, labels: dict[str, str], flavor: str) -> 
     ]
     links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(paper.links.pdf))]
     return {
-        "title": md_inline(paper.title),
-        "tldr": md_inline(tldr) if tldr else labels["no_summary"],
+        "title": md_inline(paper.title, urls=paper_urls(paper)),
+        "tldr": md_inline(tldr, urls=paper_urls(paper)) if tldr else labels["no_summary"],
         "scores": " · ".join(scores),
         "links": [{"label": label, "url": url} for label, url in links if url],
         "appeared": appeared,

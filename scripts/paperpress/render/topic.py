@@ -7,6 +7,7 @@ model could not write are left out; the reason is in the data file) and folded s
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,7 +22,14 @@ from paperpress.escape import md_alt, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import EXTRACTIVE, Paper, Post, SummaryRecord, TopicSummary
 from paperpress.render.environment import render_template
 from paperpress.render.labels import labels as labels_for
-from paperpress.render.post import author_list, fold_close, fold_open, front_matter, make_post
+from paperpress.render.post import (
+    author_list,
+    fold_close,
+    fold_open,
+    front_matter,
+    make_post,
+    paper_urls,
+)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,7 @@ def _notes(labels: dict[str, str], entries: Sequence[TopicEntry]) -> list[str]:
 def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[str, Any]:
     paper = entry.paper
     summary = entry.summary.topic if entry.summary else None
+    inline = functools.partial(md_inline, urls=paper_urls(paper))
     pdf = md_url(pdf_url(paper))
     images = [
         {"url": url, "alt": md_alt(figure.get("caption") or paper.title)}
@@ -109,14 +118,14 @@ def _paper_view(entry: TopicEntry, labels: dict[str, str], flavor: str) -> dict[
     ]
     return {
         "day": paper.day,
-        "title": md_inline(paper.title),
+        "title": inline(paper.title),
         "authors": author_list(paper.authors, labels),
-        "abstract": md_paragraphs(paper.abstract),
+        "abstract": md_paragraphs(paper.abstract, urls=paper_urls(paper)),
         "pdf": pdf,
-        "comment": md_inline(paper.comment),
+        "comment": inline(paper.comment),
         "detail": _detail(summary, entry.summary, paper, labels) if summary else None,
-        "tldr": md_inline(summary.tldr) if summary else None,
-        "takeaways": [md_inline(t) for t in summary.takeaways] if summary else [],
+        "tldr": inline(summary.tldr) if summary else None,
+        "takeaways": [inline(t) for t in summary.takeaways] if summary else [],
         "images": images,
         "fold_open": lambda label: fold_open(label, flavor),
         "fold_close": fold_close(flavor),
@@ -127,34 +136,35 @@ def _detail(
     summary: TopicSummary, record: SummaryRecord, paper: Paper, labels: dict[str, str]
 ) -> dict[str, Any]:
     """The detailed summary as (label, text) rows; absent sections are simply not there."""
+    inline = functools.partial(md_inline, urls=paper_urls(paper))
     links = [("arXiv", md_url(paper.links.abs)), ("PDF", md_url(pdf_url(paper)))]
     links.append((labels["code"], md_url(paper.links.code)))
     links.append((labels["project"], md_url(paper.links.project)))
     if paper.doi:
         links.append(("DOI", md_url(f"https://doi.org/{paper.doi}")))
     rows = [
-        (labels["translated_title"], md_inline(summary.translated_title)),
+        (labels["translated_title"], inline(summary.translated_title)),
         (labels["authors"], author_list(paper.authors, labels)),
-        (labels["affiliation"], md_inline(summary.first_author_affiliation)),
-        (labels["keywords"], md_inline(", ".join(summary.keywords))),
+        (labels["affiliation"], inline(summary.first_author_affiliation)),
+        (labels["keywords"], inline(", ".join(summary.keywords))),
         (labels["links"], " · ".join(f"[{name}]({url})" for name, url in links if url)),
-        (labels["background"], md_inline(summary.background)),
-        (labels["past_methods"], md_inline(summary.past_methods)),
-        (labels["proposed_method"], md_inline(summary.proposed_method)),
-        (labels["performance"], md_inline(summary.performance)),
+        (labels["background"], inline(summary.background)),
+        (labels["past_methods"], inline(summary.past_methods)),
+        (labels["proposed_method"], inline(summary.proposed_method)),
+        (labels["performance"], inline(summary.performance)),
     ]
     conclusion = []
     if summary.conclusion:
         conclusion = [
-            (labels["innovation"], md_inline(summary.conclusion.innovation)),
-            (labels["conclusion_performance"], md_inline(summary.conclusion.performance)),
-            (labels["workload"], md_inline(summary.conclusion.workload)),
+            (labels["innovation"], inline(summary.conclusion.innovation)),
+            (labels["conclusion_performance"], inline(summary.conclusion.performance)),
+            (labels["workload"], inline(summary.conclusion.workload)),
         ]
     # Why the abstract stood in (an HTTP error naming a URL, say) is for data/, not the post.
     source = labels["source_fulltext" if record.source == "full text" else "source_abstract"]
     return {
         "rows": [{"label": label, "text": text} for label, text in rows if text],
-        "steps": [md_inline(step) for step in summary.method_steps],
+        "steps": [inline(step) for step in summary.method_steps],
         "conclusion": [{"label": label, "text": text} for label, text in conclusion],
         "source": source,
     }

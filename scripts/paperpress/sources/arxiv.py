@@ -26,7 +26,7 @@ import httpx2
 from paperpress import USER_AGENT, net
 from paperpress.errors import SourceError
 from paperpress.models import Links, Paper
-from paperpress.text import base_arxiv_id, one_line, paragraphs
+from paperpress.text import base_arxiv_id, is_arxiv_id, one_line, paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,8 @@ def _api_entry(entry: Any, *, day: str, feed: str) -> Paper | str:
     if "arxiv.org/abs/" not in raw_id:
         return f"not an arXiv paper id: {raw_id!r}"
     arxiv_id, version = base_arxiv_id(raw_id)
+    if not is_arxiv_id(arxiv_id):
+        return f"{raw_id!r} is not an arXiv id"
     title = one_line(entry.get("title"))
     if not title:
         return f"paper {arxiv_id} has no title"
@@ -244,6 +246,9 @@ def parse_listing(raw: bytes) -> Listing:
     items = []
     for entry in parsed.entries:
         arxiv_id, version = base_arxiv_id(entry.get("id") or entry.get("link", ""))
+        if not is_arxiv_id(arxiv_id):
+            log.warning("skipped a listing item: %r is not an arXiv id", arxiv_id)
+            continue
         summary = entry.get("summary", "")
         if entry.get("summary_detail", {}).get("type") == "text/html":
             summary = html.unescape(summary)

@@ -17,7 +17,7 @@ import httpx2
 from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.models import Links, Paper
-from paperpress.text import base_arxiv_id, one_line, paragraphs
+from paperpress.text import base_arxiv_id, is_arxiv_id, one_line, paragraphs
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def parse_item(item: Any, *, day: str, feed: str) -> Paper | str:
     if not raw_id:
         return "no paper id"
     arxiv_id, version = base_arxiv_id(raw_id)
+    if not is_arxiv_id(arxiv_id):
+        return f"{raw_id!r} is not an arXiv id"  # repr: a newline in it stays "\n"
     title = one_line(_text(inner.get("title")) or _text(item.get("title")))
     if not title:
         return f"paper {arxiv_id} has no title"
