@@ -16,6 +16,7 @@ from typing import Literal
 import httpx2
 import pypdfium2 as pdfium
 
+from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.models import Paper
 from paperpress.store import write_bytes_if_changed
@@ -69,19 +70,17 @@ def download_pdf(client: httpx2.Client, paper: Paper, cache_dir: Path, *, max_by
     if not paper.links.pdf:
         raise SourceError(f"{paper.arxiv_id}: no PDF link")
     try:
-        with client.stream("GET", paper.links.pdf, headers={"Accept": "application/pdf"}) as reply:
-            if reply.status_code != 200:
-                raise SourceError(f"GET {paper.links.pdf} answered HTTP {reply.status_code}")
-            data = bytearray()
-            for chunk in reply.iter_bytes():
-                data += chunk
-                if len(data) > max_bytes:
-                    raise SourceError(f"{paper.links.pdf} is larger than {max_bytes:,} bytes")
+        reply = net.read(
+            client, paper.links.pdf, headers={"Accept": "application/pdf"}, max_bytes=max_bytes
+        )
     except httpx2.HTTPError as exc:
         raise SourceError(f"GET {paper.links.pdf} failed: {exc.__class__.__name__}") from exc
+    if reply.status_code != 200:
+        raise SourceError(f"GET {paper.links.pdf} answered HTTP {reply.status_code}")
+    data = reply.content
     if not data.startswith(b"%PDF"):
         raise SourceError(f"{paper.links.pdf} is not a PDF")
-    write_bytes_if_changed(path, bytes(data))
+    write_bytes_if_changed(path, data)
     return path
 
 

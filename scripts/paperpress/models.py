@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from paperpress.text import cut
 
 
 @dataclass(frozen=True)
@@ -63,11 +72,27 @@ class Paper:
 # --- The LLM's answer: validated, because it comes from outside. -----------------------
 
 
+def _bounded(most: int) -> Any:
+    """A string of at most ``most`` characters, in the schema the provider sees and in
+    validation; a longer one is cut at a sentence end (text.cut), not refused."""
+    return Annotated[
+        str,
+        BeforeValidator(lambda value: cut(value, most) if isinstance(value, str) else value),
+        Field(max_length=most),
+    ]
+
+
+Phrase = _bounded(80)  # a keyword
+Line = _bounded(400)  # one sentence: a TL;DR, a highlight, a takeaway, a reason
+Paragraph = _bounded(1500)  # a few sentences: the main work, a conclusion's part
+Passage = _bounded(2500)  # a topic post's section
+
+
 class Keyword(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    term: str = Field(min_length=1, description="the term in English, as used in the paper")
-    translation: str = Field(min_length=1, description="the same term in the output language")
+    term: Phrase = Field(min_length=1, description="the term in English, as used in the paper")
+    translation: Phrase = Field(min_length=1, description="the same term in the output language")
 
     @model_validator(mode="before")
     @classmethod
@@ -84,7 +109,7 @@ class Score(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     score: float = Field(ge=1, le=5, description="1 to 5, half points allowed")
-    reason: str = Field(min_length=1, description="one line")
+    reason: Line = Field(min_length=1, description="one line")
 
     @field_validator("score")
     @classmethod
@@ -97,9 +122,9 @@ class DigestSummary(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    tldr: str = Field(min_length=1, description="one sentence")
-    main_work: str = Field(min_length=1, description="what the paper does, 2-4 sentences")
-    highlights: list[str] = Field(min_length=2, max_length=5)
+    tldr: Line = Field(min_length=1, description="one sentence")
+    main_work: Paragraph = Field(min_length=1, description="what the paper does, 2-4 sentences")
+    highlights: list[Line] = Field(min_length=2, max_length=5)
     keywords: list[Keyword] = Field(min_length=3, max_length=6)
     practicality: Score
     innovation: Score
@@ -120,9 +145,9 @@ class DigestSummary(BaseModel):
 class Conclusion(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    innovation: str = Field(min_length=1)
-    performance: str = Field(min_length=1)
-    workload: str = Field(min_length=1)
+    innovation: Paragraph = Field(min_length=1)
+    performance: Paragraph = Field(min_length=1)
+    workload: Paragraph = Field(min_length=1)
 
 
 class TopicSummary(BaseModel):
@@ -132,21 +157,21 @@ class TopicSummary(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    tldr: str = Field(min_length=1, description="one sentence")
-    takeaways: list[str] = Field(min_length=3, max_length=8)
-    translated_title: str = Field(min_length=1, description="the title in the output language")
-    first_author_affiliation: str | None = None
-    keywords: list[str] = Field(min_length=3, max_length=8)
-    background: str | None = None
-    past_methods: str | None = Field(None, description="earlier approaches and their problems")
-    proposed_method: str | None = None
-    performance: str | None = Field(
+    tldr: Line = Field(min_length=1, description="one sentence")
+    takeaways: list[Line] = Field(min_length=3, max_length=8)
+    translated_title: Line = Field(min_length=1, description="the title in the output language")
+    first_author_affiliation: Line | None = None
+    keywords: list[Phrase] = Field(min_length=3, max_length=8)
+    background: Passage | None = None
+    past_methods: Passage | None = Field(None, description="earlier approaches and their problems")
+    proposed_method: Passage | None = None
+    performance: Passage | None = Field(
         None, description="tasks, results, and whether they support the goals"
     )
-    method_steps: list[str] = Field(default_factory=list, max_length=10)
+    method_steps: list[Line] = Field(default_factory=list, max_length=10)
     conclusion: Conclusion | None = None
     recommendation: Score | None = None  # how worth reading: ranks roundups
-    omitted: dict[str, str] = Field(
+    omitted: dict[str, Line] = Field(
         default_factory=dict, description="section name -> why it could not be written"
     )
 
@@ -180,9 +205,7 @@ class LeadSummary(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    overview: str = Field(
-        min_length=1, max_length=1500, description="three sentences on the post's papers"
-    )
+    overview: Paragraph = Field(min_length=1, description="three sentences on the post's papers")
 
 
 SCHEMAS: dict[str, type[BaseModel]] = {

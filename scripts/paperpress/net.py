@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 120.0
+MAX_BYTES = 20 * 2**20  # a page of JSON, Atom or HTML, decompressed: far above any real one
+DEADLINE = 120.0  # seconds for one whole answer, however slowly the server drips it
 
 
 def make_http_client(
@@ -37,29 +39,64 @@ def make_http_client(
     )
 
 
+def read(
+    client: httpx2.Client,
+    url: str,
+    *,
+    params: Mapping[str, str | int] | None = None,
+    headers: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
+    deadline: float = DEADLINE,
+) -> httpx2.Response:
+    """GET ``url`` and read its body within ``deadline`` seconds (the client's timeouts only
+    bound each gap between reads) and ``max_bytes`` once decompressed (a gzip bomb stops at
+    the cap); SourceError otherwise. The answer comes back read, as a plain Response."""
+    started = time.monotonic()
+    with client.stream("GET", url, params=params, headers=headers) as response:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > max_bytes:
+                raise SourceError(f"GET {response.request.url}: larger than {max_bytes:,} bytes")
+            if time.monotonic() - started > deadline:
+                raise SourceError(f"GET {response.request.url}: no whole answer in {deadline:g} s")
+    kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODED]
+    return httpx2.Response(
+        response.status_code, headers=kept, content=bytes(body), request=response.request
+    )
+
+
+_ENCODED = {"content-encoding", "content-length", "transfer-encoding"}  # read already
+
+
 def get(
     client: httpx2.Client,
     url: str,
     *,
     params: Mapping[str, str | int] | None = None,
     headers: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
     retries: int = 3,
     backoff: float = 2.0,
     sleep: Callable[[float], None] = time.sleep,
     retry_statuses: frozenset[int] = RETRY_STATUSES,
     explain: Callable[[httpx2.Response], str | None] = lambda response: None,
 ) -> httpx2.Response:
-    """GET ``url``; retry ``retry_statuses`` and connection errors; raise SourceError when it
-    gives up. ``explain`` may turn an error body into the message (arXiv's Atom errors)."""
+    """GET ``url`` (``read``: a deadline and a size cap); retry ``retry_statuses`` and
+    connection errors; raise SourceError when it gives up, or at once for an HTTP error that
+    a retry would not mend (a redirect loop, a body that does not decompress). ``explain``
+    may turn an error body into the message (arXiv's Atom errors)."""
     for attempt in range(retries + 1):
         last = attempt == retries
         try:
-            response = client.get(url, params=params, headers=headers)
+            response = read(client, url, params=params, headers=headers, max_bytes=max_bytes)
         except httpx2.TransportError as exc:
             if last:
                 raise SourceError(f"GET {url} failed: {exc.__class__.__name__}: {exc}") from exc
             wait = backoff * 2**attempt
             log.warning("GET %s: %s; retrying in %.0f s", url, exc.__class__.__name__, wait)
+        except httpx2.HTTPError as exc:  # TooManyRedirects, DecodingError ...
+            raise SourceError(f"GET {url} failed: {exc.__class__.__name__}: {exc}") from exc
         else:
             if response.status_code < 400:
                 return response

@@ -16,7 +16,9 @@ and the store ignore and the next run removes (``sweep_temp_files``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import hashlib
 import json
 import os
 import tempfile
@@ -24,6 +26,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 from paperpress.errors import PublishError
 from paperpress.models import Paper, SummaryRecord, preferred
@@ -144,8 +151,30 @@ class Store:
             ) from exc
 
     def put(self, record: Record) -> bool:
-        """Write ``record``; return whether the file changed."""
-        return write_if_changed(self.path(record.paper.arxiv_id), record.to_json())
+        """Write ``record`` over the stored one merged in (``Record.union``: every listing of
+        both, the better summary of each kind), under a lock: two runs on one folder (two
+        days that share papers, a range and a re-render) lose nothing of each other's.
+        Return whether the file changed."""
+        with self._locked():
+            stored = self.get(record.paper.arxiv_id)
+            merged = record.union(stored) if stored is not None else record
+            return write_if_changed(self.path(record.paper.arxiv_id), merged.to_json())
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One writer at a time across processes (``flock``; where there is none, as on
+        Windows, one process at a time is the user's to keep)."""
+        if fcntl is None:
+            yield
+            return
+        # Beside the system's temporary files, not in data/: nothing to commit or ignore.
+        key = hashlib.sha256(str(self.root.resolve()).encode()).hexdigest()[:16]
+        with open(Path(tempfile.gettempdir()) / f"paperpress-{key}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def all(self) -> Iterator[Record]:
         for path in sorted(self.folder.glob("*.json")):

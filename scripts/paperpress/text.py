@@ -121,3 +121,19 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
         if secret and len(secret) >= 6:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+_SENTENCE_ENDS = (". ", "! ", "? ", "。", "！", "？", "; ", "；")
+
+
+def cut(text: str, most: int) -> str:
+    """``text`` within ``most`` characters: at the last sentence end that keeps half of it,
+    else at a space, with an ellipsis. An LLM reply of 200 KB must not make a 9 MB post."""
+    if len(text) <= most:
+        return text
+    head = text[: most - 1]
+    end = max(head.rfind(mark) + len(mark.rstrip()) for mark in _SENTENCE_ENDS)
+    if end >= most // 2:
+        return head[:end].rstrip()
+    space = head.rfind(" ")
+    return (head[:space] if space >= most // 2 else head).rstrip() + "…"

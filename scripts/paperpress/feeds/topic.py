@@ -17,7 +17,7 @@ from datetime import date, datetime
 import httpx2
 import jinja2
 
-from paperpress import fulltext, screenshots
+from paperpress import fulltext, net, screenshots
 from paperpress.config import ArxivTopicFeed, Config
 from paperpress.errors import SourceError
 from paperpress.feeds.base import Enrichment, ImageBudget, Selection, Sources
@@ -259,8 +259,13 @@ def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> 
     version = f"v{paper.version}" if paper.version else ""
     server = f"{feed.html_url.rstrip('/')}/html/"
     try:
-        response = client.get(f"{server}{paper.arxiv_id}{version}", headers={"Accept": "text/html"})
-    except httpx2.HTTPError as exc:
+        response = net.read(
+            client,
+            f"{server}{paper.arxiv_id}{version}",
+            headers={"Accept": "text/html"},
+            max_bytes=HTML_MAX_BYTES,
+        )
+    except (httpx2.HTTPError, SourceError) as exc:
         log.info("%s: HTML version unavailable (%s)", paper.arxiv_id, exc.__class__.__name__)
         return []
     if response.status_code != 200:
@@ -270,6 +275,7 @@ def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> 
 
 
 PUBLIC_HTML = "https://arxiv.org/html/"
+HTML_MAX_BYTES = 8 * 2**20  # an HTML version's page, without its images: about 1 MB
 _PAPER_FOLDER = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?/")
 
 

@@ -114,6 +114,11 @@ def fetch(client: httpx2.Client, *, base_url: str, day: str, feed: str, **retry:
             raise SourceError(f"GET {response.request.url}: the reply is not JSON") from exc
         if not isinstance(batch, list):
             raise SourceError(f"GET {response.request.url}: expected a JSON list")
+        if len(batch) > PAGE_SIZE:  # more than asked for: not the API we know; take a page
+            log.warning(
+                "%s sent %d items for a page of %d; kept the first", url, len(batch), PAGE_SIZE
+            )
+            batch = batch[:PAGE_SIZE]
         items.extend(batch)
         if len(batch) < PAGE_SIZE:
             break
