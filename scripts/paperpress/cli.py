@@ -282,8 +282,8 @@ def _commit_lines(report: Report) -> list[str]:
 
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
     from paperpress import preflight
-    from paperpress.pipeline import render_stored
     from paperpress.render import make_environment
+    from paperpress.rerender import render_stored
 
     day = parse_day(args.date, today=date.max) if args.date else None
     templates = make_environment(config.templates_dir)
@@ -314,7 +314,9 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
         for name in ("fetched", "summarized", "cached", "pending", "skipped")
     )
     usage = report.usage
-    split = f" (prompt {usage.prompt:,}, completion {usage.completion:,})" if usage.total else ""
+    cached = f", cached {usage.cached:,}" if usage.cached else ""
+    split = f" (prompt {usage.prompt:,}{cached}, completion {usage.completion:,})"
+    split = split if usage.total else ""
     cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
     kept = f", kept {report.total('kept')}" if report.total("kept") else ""
     found = [report.total(name) for name in _CLAIMS]

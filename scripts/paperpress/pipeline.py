@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +26,8 @@ import yaml
 from paperpress.config import Config, Feed
 from paperpress.dates import post_date
 from paperpress.errors import SourceError
-from paperpress.feeds import Enrichment, ImageBudget, Kind, Selection, Sources, kind_of
-from paperpress.fulltext import PdfDownloads
+from paperpress.feeds import ImageBudget, Kind, Selection, Sources, kind_of
+from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.lead import make_lead
 from paperpress.models import EXTRACTIVE, Paper, SummaryRecord, preferred
 from paperpress.prompts import summary_key
@@ -139,15 +139,9 @@ def run_feed(context: Context, feed: Feed, kind: Kind, day: str) -> FeedReport:
         todo, tally = [], Tally(cached=cached, pending=len(todo))
     else:
         tally = Tally(cached=cached)
-    enrichment = Enrichment()
-    if todo:
-        enrichment = kind.enrich(
-            context.sources, todo, full_text=summarizer.reads_full_text, force=context.force
-        )
-    records = with_figures(records, enrichment.figures)
     label = f"{name} {selection.day}"
-    batch = summarize(context, label, kind.summary, todo, enrichment, records, feed.faithfulness)
-    records, tally = apply(records, kind.summary, batch, tally)
+    batch, figures = summarize(context, label, kind, todo, records, feed.faithfulness)
+    records, tally = apply(with_figures(records, figures), kind.summary, batch, tally)
     if not context.dry_run:
         for record in records.values():
             context.store.put(record)
@@ -246,43 +240,64 @@ def with_figures(
 def summarize(
     context: Context,
     label: str,
-    kind: str,
+    kind: Kind,
     papers: Sequence[Paper],
-    enrichment: Enrichment,
     records: Mapping[str, Record],
     faithful: bool = True,
-) -> Batch:
-    """Summaries of ``papers``, each stored as soon as it arrives: a run killed halfway
-    keeps (and the next run reuses) what was already paid for. A failed call never
-    replaces a finished summary."""
+) -> tuple[Batch, dict[str, tuple[dict[str, str], ...]]]:
+    """Summaries of ``papers`` (and the figures their kind found for them). A paper's call
+    starts as soon as its own full text is read, while the next PDF is fetched. Each
+    summary is stored as soon as it arrives: a run killed halfway keeps (and the next run
+    reuses) what was already paid for. A failed call never replaces a finished summary."""
     if not papers:
-        return Batch({})
+        return Batch({}), {}
+    summary_kind = str(kind.summary)
+    summarizer = context.summarizers[summary_kind]
+    figures: dict[str, tuple[dict[str, str], ...]] = {}
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")  # the polite pace
+
+    def enrich(paper: Paper) -> FullText | None:
+        try:
+            found = kind.enrich(
+                context.sources, paper, full_text=summarizer.reads_full_text, force=context.force
+            )
+        except Exception as exc:  # one paper's PDF or page must not cost the others theirs
+            log.warning("%s: no full text or figures: %s", paper.arxiv_id, exc)
+            return None
+        if found.figures is not None:
+            figures[paper.arxiv_id] = found.figures
+        return found.material
+
+    async def prepare(paper: Paper) -> FullText | None:
+        return await asyncio.get_running_loop().run_in_executor(pool, enrich, paper)
 
     def done(paper: Paper, summary: SummaryRecord) -> None:
-        record = records[paper.arxiv_id]
-        stored = record.summaries.get(kind)
+        record = with_figures({paper.arxiv_id: records[paper.arxiv_id]}, figures)[paper.arxiv_id]
+        stored = record.summaries.get(summary_kind)
         chosen = preferred(stored, summary)
         if chosen is summary:
-            context.store.put(record.with_summary(kind, summary))
+            context.store.put(record.with_summary(summary_kind, summary))
         context.progress.advance(paper, summary, None if chosen is summary else stored)
 
     llm = context.config.llm
     context.progress.start(label, len(papers))
     try:
-        return asyncio.run(
+        batch = asyncio.run(
             summarize_all(
                 papers,
-                context.summarizers[kind],
+                summarizer,
                 concurrency=llm.concurrency,
                 budget=Budget(llm.budget_tokens, llm.budget_usd, llm.price),
                 spent=context.spent,
-                materials=enrichment.materials,
                 on_done=done,
                 faithful=faithful,
+                prepare=prepare if kind.enriches else None,
             )
         )
     finally:
+        pool.shutdown(wait=True)
         context.progress.finish()
+    return batch, figures
 
 
 def apply(
@@ -337,49 +352,3 @@ def written_date(path: Path, timezone: str) -> datetime | None:
     except (OSError, ValueError, TypeError, yaml.YAMLError):
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
-def render_stored(
-    config: Config,
-    *,
-    feeds: Sequence[Feed],
-    day: str | None = None,
-    on_post: Callable[[Path, bool], None] = lambda path, changed: None,
-    env: jinja2.Environment | None = None,
-    now: datetime | None = None,
-) -> list[Path]:
-    """Re-render posts from ``data/`` alone (after a template change): no network at all."""
-    store = Store(config.data_dir)
-    listed: dict[str, set[str]] = defaultdict(set)
-    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
-    for record in store.all():
-        for feed_name, listed_day in record.listings:
-            if day is None or listed_day == day:
-                listed[feed_name].add(listed_day)
-                # The stored paper's day is its latest sighting (maybe in another feed).
-                paper = dataclasses.replace(record.paper, day=listed_day)
-                groups[(feed_name, listed_day)].append(dataclasses.replace(record, paper=paper))
-    env = env or make_environment(config.templates_dir)
-    now = now or datetime.now(UTC)
-    written: dict[Path, None] = {}
-    kinds = [(feed, kind_of(feed, config)) for feed in feeds]
-    kinds.sort(key=lambda pair: pair[1].summary is None)  # roundups link to the others' posts
-    for feed, kind in kinds:
-        for one_day in kind.stored_days(listed):
-            post_day, shown = kind.shown(store, one_day, groups.get((feed.name, one_day), []))
-            path = config.site.posts_dir / kind.post_name(post_day)
-            if path in written:  # a rolling post: one for all its days
-                continue
-            lead = _stored_lead(store, feed, kind, post_day, shown) if feed.lead else None
-            on_post(*write_post(config, env, now, kind, post_day, shown, lead=lead))
-            written[path] = None
-    return list(written)
-
-
-def _stored_lead(store: Store, feed: Feed, kind: Kind, day: str, records: list[Record]):
-    """The lead stored for these very papers, if any: a re-render makes no call."""
-    ordered = kind.ordered(day, records)
-    name = kind.post_name(day)
-    return make_lead(
-        store, None, name, f"{feed.name} {day}", ordered, budget=Budget(), spent=Usage()
-    ).text

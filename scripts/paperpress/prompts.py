@@ -4,6 +4,7 @@ summary (``parse_summary``: ``<think>`` blocks, code fences and chatter skipped)
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -52,13 +53,30 @@ def schema_json(kind: str) -> str:
     return json.dumps(SCHEMAS[kind].model_json_schema())
 
 
+PROMPT_AUTHORS = 8  # names the prompt gives; a 90-author list costs tokens and says nothing
+
+
 def build_messages(
     prompt: Prompt, paper: Paper, language: str, material: str | None = None
 ) -> list[dict[str, str]]:
-    """The chat messages; ``material`` is the full text picked for a topic summary."""
-    system = prompt.system.render(language=language, schema=schema_text(prompt.kind))
-    user = prompt.user.render(paper=paper, language=language, material=material)
+    """The chat messages, the static part first (the system prompt, then the instructions)
+    so that providers' prompt caching applies; ``material`` is a topic paper's full text.
+    The JSON schema is not in them: it travels as the response format (``with_schema``)."""
+    system = prompt.system.render(language=language)
+    authors = list(paper.authors[:PROMPT_AUTHORS])
+    if len(paper.authors) > PROMPT_AUTHORS:
+        authors.append(f"et al. ({len(paper.authors)} authors)")
+    shown = dataclasses.replace(paper, authors=tuple(authors))
+    user = prompt.user.render(paper=shown, language=language, material=material)
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
+def with_schema(messages: list[dict[str, str]], kind: str) -> list[dict[str, str]]:
+    """``messages`` for a provider that takes no JSON-schema response format (JSON mode,
+    plain text): the schema is written into the system prompt instead."""
+    first, *rest = messages
+    schema = f"{first['content'].rstrip()}\nMatch this JSON schema:\n{schema_text(kind)}"
+    return [{**first, "content": schema}, *rest]
 
 
 def summary_key(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,7 +26,7 @@ from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
 from paperpress.models import EXTRACTIVE, OPTIONAL_SECTIONS, Paper, SummaryRecord
-from paperpress.prompts import Prompt, build_messages, parse_summary, summary_key
+from paperpress.prompts import Prompt, build_messages, parse_summary, summary_key, with_schema
 from paperpress.provider import (
     MODES,
     about_format,
@@ -211,10 +211,11 @@ class LLMSummarizer:
             self.client = self.client_factory()
         while True:
             mode = self.mode
+            sent = messages if mode == "json_schema" else with_schema(messages, self.kind)
             try:
                 response = await self.client.chat.completions.create(
                     model=self.settings.model,
-                    messages=messages,  # type: ignore[arg-type]
+                    messages=sent,  # type: ignore[arg-type]
                     temperature=self.settings.temperature,
                     max_tokens=self.settings.max_output_tokens,
                     **response_format(mode, self.kind),
@@ -238,14 +239,19 @@ class LLMSummarizer:
             except ValueError as exc:  # the SDK lets a body that is not JSON through as is
                 raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
             if response.usage:
-                usage.add(
-                    Usage(response.usage.prompt_tokens or 0, response.usage.completion_tokens or 0)
-                )
+                usage.add(_usage(response.usage))
             choice = response.choices[0] if response.choices else None
             content = (choice.message.content if choice and choice.message else None) or ""
             if choice and choice.finish_reason == "length":
                 log.info("a reply was cut off at max_tokens (%s)", self.settings.max_output_tokens)
             return content
+
+
+def _usage(reported: openai.types.CompletionUsage) -> Usage:
+    """The usage a reply reports, with the prompt tokens the provider served from its cache."""
+    details = getattr(reported, "prompt_tokens_details", None)
+    cached = getattr(details, "cached_tokens", None) or 0
+    return Usage(reported.prompt_tokens or 0, reported.completion_tokens or 0, cached)
 
 
 class ExtractiveSummarizer:
@@ -335,9 +341,12 @@ async def summarize_all(
     materials: Mapping[str, FullText] | None = None,
     on_done: Callable[[Paper, SummaryRecord], None] = lambda paper, record: None,
     faithful: bool = True,
+    prepare: Callable[[Paper], Awaitable[FullText | None]] | None = None,
 ) -> Batch:
     """Summarize ``papers`` with at most ``concurrency`` calls in flight; ``materials`` holds
-    the full text (or the abstract, with the reason) per paper id for topic summaries.
+    the full text (or the abstract, with the reason) per paper id for topic summaries, or
+    ``prepare`` makes it: each paper's call starts as soon as its own is ready (a topic's
+    PDFs are read one by one while the calls for the ones read already run).
     ``spent`` sums the usage of this call (and, when the caller passes the same one to every
     call, of the whole run, which ``budget`` caps).
 
@@ -351,6 +360,8 @@ async def summarize_all(
 
     async def one(paper: Paper) -> tuple[str, SummaryRecord | None]:
         material = (materials or {}).get(paper.arxiv_id)
+        if prepare is not None and not stopped:
+            material = await prepare(paper)
         async with gate:
             if stopped:
                 return paper.arxiv_id, None

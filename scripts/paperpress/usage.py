@@ -15,6 +15,7 @@ class Usage:
 
     prompt: int = 0
     completion: int = 0
+    cached: int = 0  # of the prompt tokens, those the provider served from its prompt cache
 
     @property
     def total(self) -> int:
@@ -23,6 +24,7 @@ class Usage:
     def add(self, other: Usage) -> None:
         self.prompt += other.prompt
         self.completion += other.completion
+        self.cached += other.cached
 
     def cost(self, price: Price) -> float:
         """US dollars at ``price`` (per million tokens)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
@@ -50,11 +50,11 @@ class Selection:
 
 @dataclass(frozen=True)
 class Enrichment:
-    """What a kind adds to the papers it is about to summarize: the text the summarizer
-    reads, and the figures its post shows, each by paper id."""
+    """What a kind adds to a paper it is about to summarize: the text the summarizer reads
+    (None: the abstract), and the figures its post shows (None: keep the stored ones)."""
 
-    materials: Mapping[str, FullText] = field(default_factory=dict)
-    figures: Mapping[str, tuple[dict[str, str], ...]] = field(default_factory=dict)
+    material: FullText | None = None
+    figures: tuple[dict[str, str], ...] | None = None
 
 
 class Kind(Protocol):
@@ -63,6 +63,7 @@ class Kind(Protocol):
     # The kind of summary: which summarizer, which slot of a data file. None for a kind that
     # summarizes nothing and reads what the others stored (a roundup): it runs after them.
     summary: str | None
+    enriches: bool  # whether enrich fetches anything: it then runs beside the LLM calls
 
     def default_day(self, today: date) -> str:
         """The day a run without ``--date`` covers (``today`` in UTC)."""
@@ -70,10 +71,9 @@ class Kind(Protocol):
     def select(self, sources: Sources, day: str) -> Selection:
         """The papers of ``day``, fetched and chosen; SourceError when the source fails."""
 
-    def enrich(
-        self, sources: Sources, papers: Sequence[Paper], *, full_text: bool, force: bool
-    ) -> Enrichment:
-        """Full text and figures for ``papers`` (those about to be summarized)."""
+    def enrich(self, sources: Sources, paper: Paper, *, full_text: bool, force: bool) -> Enrichment:
+        """Full text and figures for ``paper``, about to be summarized (in a worker thread,
+        one paper at a time, in order: the polite arXiv client's pace)."""
 
     def shown(self, store: Store, day: str, records: Sequence[Record]) -> tuple[str, list[Record]]:
         """The post's day and the papers it shows, given this run's ``records`` of ``day``

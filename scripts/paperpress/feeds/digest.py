@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 class Digest:
     summary = "digest"
+    enriches = False
 
     def __init__(self, feed: HFDailyFeed, config: Config) -> None:
         self.feed, self.config = feed, config
@@ -36,9 +37,7 @@ class Digest:
         papers = ranked(parsed.papers, max_papers=feed.max_papers, min_upvotes=feed.min_upvotes)
         return Selection(day, tuple(papers), len(parsed.papers), problems=tuple(parsed.problems))
 
-    def enrich(
-        self, sources: Sources, papers: Sequence[Paper], *, full_text: bool, force: bool
-    ) -> Enrichment:
+    def enrich(self, sources: Sources, paper: Paper, *, full_text: bool, force: bool) -> Enrichment:
         return Enrichment()  # a digest summarizes the abstract and shows the HF thumbnail
 
     def shown(self, store: Store, day: str, records: Sequence[Record]) -> tuple[str, list[Record]]:

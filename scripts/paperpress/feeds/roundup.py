@@ -51,6 +51,7 @@ class Roundup:
 
 class RoundupKind:
     summary = None  # nothing to summarize: it reads what the other feeds stored
+    enriches = False
 
     def __init__(self, feed: RoundupFeed, config: Config) -> None:
         self.feed, self.config = feed, config
@@ -69,10 +70,8 @@ class RoundupKind:
         )
         return Selection(period.start.isoformat(), papers, len(papers), note)
 
-    def enrich(
-        self, sources: Sources, papers: Sequence[Paper], *, full_text: bool, force: bool
-    ) -> Enrichment:
-        return Enrichment()
+    def enrich(self, sources: Sources, paper: Paper, *, full_text: bool, force: bool) -> Enrichment:
+        return Enrichment()  # nothing to summarize
 
     def shown(self, store: Store, day: str, records: Sequence[Record]) -> tuple[str, list[Record]]:
         period = period_of(day, self.feed.period)

@@ -35,6 +35,7 @@ ABSTRACT_ONLY = "the built-in summarizer reads only the abstract"
 
 class Topic:
     summary = "topic"
+    enriches = True
 
     def __init__(self, feed: ArxivTopicFeed, config: Config) -> None:
         self.feed, self.config = feed, config
@@ -49,26 +50,21 @@ class Topic:
             found.day, tuple(found.papers), len(found.papers) + found.dropped, found.note
         )
 
-    def enrich(
-        self, sources: Sources, papers: Sequence[Paper], *, full_text: bool, force: bool
-    ) -> Enrichment:
-        """The full text (when the summarizer reads it) and the figures of ``papers``. Figures
-        are looked up once, with the summary: a paper without an HTML version must not cost
-        a request on every re-run."""
+    def enrich(self, sources: Sources, paper: Paper, *, full_text: bool, force: bool) -> Enrichment:
+        """The full text (when the summarizer reads it) and the figures of ``paper``.
+        Figures are looked up once, with the summary: a paper without an HTML version must
+        not cost a request on every re-run."""
         client, feed = sources.arxiv, self.feed
-        materials = {
-            p.arxiv_id: read_full_text(client, sources.pdfs, feed, p)
+        material = (
+            read_full_text(client, sources.pdfs, feed, paper)
             if full_text
-            else FullText("abstract", p.abstract, ABSTRACT_ONLY)
-            for p in papers
-        }
-        figures = {}
-        for paper in papers:
-            stored = sources.store.get(paper.arxiv_id)
-            if force or not (stored and stored.figures):
-                found = find_figures(client, self.config, feed, paper, sources.images, sources.pdfs)
-                figures[paper.arxiv_id] = tuple(dataclasses.asdict(f) for f in found)
-        return Enrichment(materials, figures)
+            else FullText("abstract", paper.abstract, ABSTRACT_ONLY)
+        )
+        stored = sources.store.get(paper.arxiv_id)
+        if not force and stored and stored.figures:
+            return Enrichment(material)
+        found = find_figures(client, self.config, feed, paper, sources.images, sources.pdfs)
+        return Enrichment(material, tuple(dataclasses.asdict(f) for f in found))
 
     def shown(self, store: Store, day: str, records: Sequence[Record]) -> tuple[str, list[Record]]:
         if not self.feed.rolling:
