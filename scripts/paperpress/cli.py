@@ -188,6 +188,8 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
     if args.commit == "api":
         publish.check_destinations(publish.destinations(env.github), env.github)
     summarizers = make_summarizers(config, env.llm, templates)
+    for summarizer in summarizers.values():
+        summarizer.warm_up()  # the SDK's import and client, while the feeds are fetched
     replay = net.replay_transport(args.replay) if args.replay else None
     with (
         net.make_http_client(transport=replay) as http,
