@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -189,6 +190,78 @@ def test_daily_inputs_reach_the_scripts_through_env_only(daily: dict):
     assert {"OPENAI_API_KEY", "PUBLISH_REPO", "PUBLISH_TOKEN", "PUBLISH_BRANCH"} <= set(env)
     plan_env = step_named(daily, PLAN_STEP)["env"]
     assert plan_env == {"POST_DATE": "${{ inputs.date }}", "END_DATE": "${{ inputs.end_date }}"}
+
+
+# --- what the daily workflow installs ----------------------------------------------------
+
+LOCK_OPTIONS = {"--disable-pip-version-check", "--require-hashes", "--only-binary=:all:"}
+INSTALLERS = re.compile(r"\b(pip3?|uv|npm|npx|yarn|apt-get|apt|curl|wget)\b|install")
+
+
+def pip_installs(document: dict):
+    """Every ``pip install`` command line in the run scripts, split as bash would."""
+    for job_name, step in steps(document):
+        for line in step.get("run", "").splitlines():
+            if re.search(r"\bpip3? install\b", line):
+                yield job_name, step, shlex.split(line, comments=True)
+
+
+def install_arguments(words: list[str]) -> tuple[set[str], list[str], list[str]]:
+    """The options, requirement files and other targets of one ``pip install``."""
+    options, files, targets = set(), [], []
+    rest = iter(words[words.index("install") + 1 :])
+    for word in rest:
+        if word in ("-r", "--requirement"):
+            files.append(next(rest))
+        elif word == "--only-binary":
+            options.add(f"--only-binary={next(rest)}")
+        elif word.startswith("-"):
+            options.add(word)
+        else:
+            targets.append(word)
+    return options, files, targets
+
+
+def secret_steps(document: dict):
+    for job_name, step in steps(document):
+        if "secrets." in json.dumps(step):
+            yield job_name, step
+
+
+def test_daily_installs_only_the_lock_with_hashes_and_wheels(daily: dict):
+    installs = list(pip_installs(daily))
+    assert installs, "daily.yml installs nothing?"
+    for job_name, step, words in installs:
+        options, files, targets = install_arguments(words)
+        where = f"{job_name} step {step.get('name')!r}: {shlex.join(words)}"
+        assert files == ["requirements.lock"] and targets == [], where
+        assert options == LOCK_OPTIONS, where  # no -e ., no index or find-links of its own
+    for job_name, step in steps(daily):
+        if step.get("uses", "").startswith("actions/setup-python@"):
+            assert step["with"].get("cache-dependency-path", "requirements.lock") == (
+                "requirements.lock"
+            ), job_name
+
+
+def test_the_step_with_the_secrets_installs_nothing_and_runs_paperpress_from_the_checkout(
+    daily: dict,
+):
+    holders = list(secret_steps(daily))
+    assert [step["name"] for _, step in holders] == [RUN_STEP]
+    for _, step in holders:
+        assert not INSTALLERS.search(step["run"]), step["run"]
+        assert step["env"]["PYTHONPATH"] == "scripts"
+    papers = [step.get("name") for step in daily["jobs"]["papers"]["steps"]]
+    assert papers.index("Install") < papers.index(RUN_STEP)
+
+
+def test_install_arguments_sees_every_target():
+    words = shlex.split("python -m pip install -q -r a.txt --only-binary :all: -e . b==1")
+    assert install_arguments(words) == (
+        {"-q", "--only-binary=:all:", "-e"},
+        ["a.txt"],
+        [".", "b==1"],
+    )
 
 
 # --- the step scripts, really run ------------------------------------------------------------
