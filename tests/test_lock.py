@@ -123,7 +123,10 @@ def test_the_lock_is_closed_every_dependency_is_locked_at_a_version_that_fits(lo
         locked = lock[name]
         installed = importlib.metadata.version(name)
         if installed != locked.version:
-            pytest.skip(f"the venv has {name} {installed}, the lock {locked.version}: make setup")
+            pytest.skip(  # make setup installs requirements.txt: its transitive pins may move
+                f"the venv has {name} {installed}, the lock {locked.version}; to walk the lock, "
+                "install it: .venv/bin/pip install --require-hashes -r requirements.lock"
+            )
         for requirement in dependencies(name, extras):
             child = canonicalize_name(requirement.name)
             assert child in lock, f"{name} needs {requirement}, which is not locked"
