@@ -505,7 +505,7 @@ def test_a_dated_run_states_its_estimate_in_the_summary_before_the_chunks(plan_s
     code, chunks = plan_step(*WEEK)
     assert code == 0 and chunks == [{"start": WEEK[0], "end": WEEK[1]}]
     summary = plan_step.summary
-    assert f"### Estimate: {WEEK[0]} to {WEEK[1]}, 7 days in 1 chunks" in summary
+    assert f"### Estimate: {WEEK[0]} to {WEEK[1]}, 7 days in 1 chunk" in summary
     assert "| hf-daily | hf_daily | 7 | 50 | 350 | 350 |" in summary
     assert "| topic | arxiv_topic | 5 | 30 | 150 | 150 |" in summary
     assert "| weekly | roundup | 7 | 0 | 0 | 7 |" in summary

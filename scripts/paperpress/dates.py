@@ -284,7 +284,8 @@ def _cell(text: object) -> str:
 
 def summary(report: Estimate, cap: int) -> str:
     """The estimate as Markdown for the job summary: a row per feed, tokens, cost, cap."""
-    heading = f"{report.start} to {report.end}, {report.days} days in {report.chunks} chunks"
+    runs = f"{report.chunks} chunk{'s' * (report.chunks != 1)}"
+    heading = f"{report.start} to {report.end}, {report.days} days in {runs}"
     rows = [f"| {_cell(f.name)} | {f.kind} | {f.days} | {f.per_day:,} | {f.papers:,} | "
             f"{f.calls:,} |" for f in report.feeds]  # fmt: skip
     lines = [f"### Estimate: {heading}", "",
