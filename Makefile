@@ -51,3 +51,14 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) preview build .pytest_cache .ruff_cache
+
+# requirements.lock: requirements.txt and everything it pulls in, pinned with the hashes of
+# every file PyPI has for each version, for any platform and Python 3.11+. The daily
+# workflow installs only this file, with --require-hashes. Re-run after editing
+# requirements.txt; it keeps the other pins it can (LOCK_FLAGS=--upgrade moves them all).
+.PHONY: lock
+LOCK_FLAGS ?=
+lock: $(VENV)/.dev  ## requirements.lock from requirements.txt, with hashes
+	$(BIN)/uv pip compile --quiet --no-config --universal --python-version 3.11 \
+		--generate-hashes --index-url https://pypi.org/simple \
+		--custom-compile-command "make lock" $(LOCK_FLAGS) requirements.txt -o requirements.lock

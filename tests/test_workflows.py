@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 DAILY = WORKFLOWS / "daily.yml"
 RUN_STEP = "Summarize papers"  # the daily.yml step that builds the paperpress arguments
 PLAN_STEP = "Plan"  # the daily.yml step that turns the date inputs into the chunk matrix
+PYYAML_STEP = "Install PyYAML"  # the plan job's one install, for the estimate
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
 BASH = shutil.which("bash")
 
@@ -62,13 +64,18 @@ def test_both_workflows_exist():
 # --- zizmor -------------------------------------------------------------------------------
 
 
-def test_zizmor_reports_no_findings():
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+def test_zizmor_reports_no_findings(persona: str):
+    """Both personas, the auditor's false positives included, with nothing silenced: no
+    zizmor.yml (--no-config) and no ``# zizmor: ignore`` comment (--no-ignores). --offline
+    skips the audits that ask GitHub's API, so no token and no network are needed."""
     zizmor = Path(sys.executable).parent / "zizmor"
     if not zizmor.exists():
         pytest.skip(f"zizmor is not installed next to {sys.executable}")
     env = {k: v for k, v in os.environ.items() if k != "ZIZMOR_GITHUB_TOKEN"}
+    options = ["--offline", "--no-config", "--no-ignores", "--no-progress"]
     result = subprocess.run(
-        [str(zizmor), "--offline", "--persona", "regular", "--no-progress", str(WORKFLOWS)],
+        [str(zizmor), *options, "--persona", persona, str(WORKFLOWS)],
         capture_output=True,
         text=True,
         env=env,
@@ -154,6 +161,34 @@ def test_workflows_match_the_github_workflow_schema(tmp_path: Path):
     assert check(broken).returncode == 1  # the check can fail
 
 
+def test_secrets_reach_only_the_run_step_through_its_env_in_the_papers_environment(
+    daily: dict,
+):
+    """No secret in a workflow- or job-level env, a ``with:``, a script or another job: only
+    the Summarize step's env names them, and its job runs in the environment ``papers``."""
+    found = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, [*path, str(key)])
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, [*path, str(index)])
+        elif isinstance(node, str) and re.search(r"\bsecrets\b", node):
+            found.append(path)
+
+    for path in workflow_files():
+        walk(load(path), [path.name])
+    run_step = daily["jobs"]["papers"]["steps"].index(step_named(daily, RUN_STEP))
+    assert found, "no secret at all?"
+    for where in found:
+        assert where[:5] == ["daily.yml", "jobs", "papers", "steps", str(run_step)], where
+        assert where[5] == "env", where
+    assert daily["jobs"]["papers"]["environment"] == "papers"
+    assert "env" not in daily["jobs"]["papers"]
+
+
 def test_daily_triggers(daily: dict):
     on = daily["on"]
     assert daily["name"] == "daily papers"
@@ -161,8 +196,8 @@ def test_daily_triggers(daily: dict):
     minute = schedule["cron"].split()[0]
     assert minute.isdigit() and int(minute) != 0, "avoid minute 0: runs are delayed or dropped"
     inputs = on["workflow_dispatch"]["inputs"]
-    assert set(inputs) == {"date", "end_date", "feed", "force"}
-    for name in ("date", "end_date", "feed"):
+    assert set(inputs) == {"date", "end_date", "feed", "force", "max_calls"}
+    for name in ("date", "end_date", "feed", "max_calls"):
         assert inputs[name]["type"] == "string" and not inputs[name].get("required")
     assert inputs["force"]["type"] == "boolean" and inputs["force"]["default"] is False
 
@@ -188,7 +223,89 @@ def test_daily_inputs_reach_the_scripts_through_env_only(daily: dict):
     assert env["GITHUB_TOKEN"] == "${{ github.token }}"
     assert {"OPENAI_API_KEY", "PUBLISH_REPO", "PUBLISH_TOKEN", "PUBLISH_BRANCH"} <= set(env)
     plan_env = step_named(daily, PLAN_STEP)["env"]
-    assert plan_env == {"POST_DATE": "${{ inputs.date }}", "END_DATE": "${{ inputs.end_date }}"}
+    assert plan_env == {
+        "POST_DATE": "${{ inputs.date }}",
+        "END_DATE": "${{ inputs.end_date }}",
+        "POST_FEED": "${{ inputs.feed }}",
+        "MAX_CALLS": "${{ inputs.max_calls }}",
+        "DEFAULT_MAX_CALLS": "${{ vars.PAPERPRESS_MAX_CALLS }}",
+    }
+
+
+# --- what the daily workflow installs ----------------------------------------------------
+
+LOCK_OPTIONS = {"--disable-pip-version-check", "--require-hashes", "--only-binary=:all:"}
+INSTALLERS = re.compile(r"\b(pip3?|uv|npm|npx|yarn|apt-get|apt|curl|wget)\b|install")
+
+
+def pip_installs(document: dict):
+    """Every ``pip install`` command line in the run scripts, split as bash would."""
+    for job_name, step in steps(document):
+        for line in step.get("run", "").splitlines():
+            if re.search(r"\bpip3? install\b", line):
+                yield job_name, step, shlex.split(line, comments=True)
+
+
+def install_arguments(words: list[str]) -> tuple[set[str], list[str], list[str]]:
+    """The options, requirement files and other targets of one ``pip install``."""
+    options, files, targets = set(), [], []
+    rest = iter(words[words.index("install") + 1 :])
+    for word in rest:
+        if word in ("-r", "--requirement"):
+            files.append(next(rest))
+        elif word == "--only-binary":
+            options.add(f"--only-binary={next(rest)}")
+        elif word.startswith("-"):
+            options.add(word)
+        else:
+            targets.append(word)
+    return options, files, targets
+
+
+def secret_steps(document: dict):
+    for job_name, step in steps(document):
+        if "secrets." in json.dumps(step):
+            yield job_name, step
+
+
+def test_daily_installs_only_the_lock_with_hashes_and_wheels(daily: dict):
+    installs = list(pip_installs(daily))
+    assert installs, "daily.yml installs nothing?"
+    for job_name, step, words in installs:
+        options, files, targets = install_arguments(words)
+        where = f"{job_name} step {step.get('name')!r}: {shlex.join(words)}"
+        if step.get("name") == PYYAML_STEP:  # the lock's PyYAML entry, cut out of it
+            assert files == ["${RUNNER_TEMP}/pyyaml.lock"] and "requirements.lock" in step["run"]
+        else:
+            assert files == ["requirements.lock"], where
+        assert targets == [], where
+        assert options == LOCK_OPTIONS, where  # no -e ., no index or find-links of its own
+    for job_name, step in steps(daily):
+        if step.get("uses", "").startswith("actions/setup-python@"):
+            assert step["with"].get("cache-dependency-path", "requirements.lock") == (
+                "requirements.lock"
+            ), job_name
+
+
+def test_the_step_with_the_secrets_installs_nothing_and_runs_paperpress_from_the_checkout(
+    daily: dict,
+):
+    holders = list(secret_steps(daily))
+    assert [step["name"] for _, step in holders] == [RUN_STEP]
+    for _, step in holders:
+        assert not INSTALLERS.search(step["run"]), step["run"]
+        assert step["env"]["PYTHONPATH"] == "scripts"
+    papers = [step.get("name") for step in daily["jobs"]["papers"]["steps"]]
+    assert papers.index("Install") < papers.index(RUN_STEP)
+
+
+def test_install_arguments_sees_every_target():
+    words = shlex.split("python -m pip install -q -r a.txt --only-binary :all: -e . b==1")
+    assert install_arguments(words) == (
+        {"-q", "--only-binary=:all:", "-e"},
+        ["a.txt"],
+        [".", "b==1"],
+    )
 
 
 # --- the step scripts, really run ------------------------------------------------------------
@@ -203,15 +320,21 @@ def step_runner(tmp_path: Path, script_text: str, stub_python: bool):
     script.write_text(script_text, encoding="utf-8")
     stub_dir = tmp_path / "bin"
     stub_dir.mkdir()
+    stub = stub_dir / "python"
     if stub_python:
-        stub = stub_dir / "python"
         stub.write_text('#!/bin/sh\nprintf \'%s\\n\' "$@" > "$STUB_ARGV"\n', encoding="utf-8")
-        stub.chmod(0o755)
+    else:  # setup-python's `python`: here, the interpreter running the tests
+        stub.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n', encoding="utf-8")
+    stub.chmod(0o755)
     workdir = tmp_path / "work"
     workdir.mkdir()
-    (workdir / "scripts").symlink_to(ROOT / "scripts")
+    for name in CHECKOUT:
+        (workdir / name).symlink_to(ROOT / name)
     argv_file = tmp_path / "argv"
     output = tmp_path / "output"
+    summary = tmp_path / "summary.md"
+    runner_temp = tmp_path / "runner-temp"
+    runner_temp.mkdir()
 
     def run(**env_vars: str) -> tuple[int, list[str] | None]:
         env = {
@@ -219,10 +342,12 @@ def step_runner(tmp_path: Path, script_text: str, stub_python: bool):
             "HOME": str(tmp_path),
             "STUB_ARGV": str(argv_file),
             "GITHUB_OUTPUT": str(output),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "RUNNER_TEMP": str(runner_temp),
             **env_vars,
         }
-        argv_file.unlink(missing_ok=True)
-        output.unlink(missing_ok=True)
+        for path in (argv_file, output, summary):
+            path.unlink(missing_ok=True)
         result = subprocess.run(
             [BASH, "--noprofile", "--norc", "-eo", "pipefail", str(script)],
             cwd=workdir,
@@ -233,15 +358,21 @@ def step_runner(tmp_path: Path, script_text: str, stub_python: bool):
             check=False,
         )
         argv = argv_file.read_text(encoding="utf-8").splitlines() if argv_file.exists() else None
+        run.stderr = result.stderr
+        run.summary = summary.read_text(encoding="utf-8") if summary.exists() else ""
         return result.returncode, argv
 
     run.workdir = workdir
     run.output = output
+    run.runner_temp = runner_temp
     return run
 
 
+CHECKOUT = ("scripts", "config.yaml", "requirements.lock")  # what the steps read
+
+
 def created_files(workdir: Path) -> list[str]:
-    return sorted(p.name for p in workdir.iterdir() if p.name != "scripts")
+    return sorted(p.name for p in workdir.iterdir() if p.name not in CHECKOUT)
 
 
 @pytest.fixture
@@ -255,12 +386,38 @@ def run_step(tmp_path: Path, daily: dict):
     return run
 
 
+PLAN_CONFIG = """\
+llm: {price: {prompt_per_million: 0.15, completion_per_million: 0.60}}
+feeds:
+  - {name: hf-daily, kind: hf_daily}            # 50 papers a day
+  - name: topic
+    kind: arxiv_topic                           # 30 papers a weekday
+    title: T
+    keywords: [t]
+  - {name: weekly, kind: roundup, from: [hf-daily], lead: yes}   # a lead a day
+"""
+WEEK = ("2025-11-03", "2025-11-09")  # Monday to Sunday: 350 + 150 papers, 7 leads
+
+
 @pytest.fixture
 def plan_step(tmp_path: Path, daily: dict):
+    """The Plan step, really run with python on config.yaml: (exit code, chunks or None);
+    ``plan_step.stderr`` and ``plan_step.summary`` (the job summary) of the last run."""
     runner = step_runner(tmp_path, step_named(daily, PLAN_STEP)["run"], stub_python=False)
+    (runner.workdir / "config.yaml").unlink()
+    (runner.workdir / "config.yaml").write_text(PLAN_CONFIG, encoding="utf-8")
 
-    def run(date: str = "", end_date: str = "") -> tuple[int, list | None]:
-        code, _ = runner(POST_DATE=date, END_DATE=end_date)
+    def run(
+        date: str = "", end_date: str = "", feed: str = "", max_calls: str = "", default: str = ""
+    ) -> tuple[int, list | None]:
+        code, _ = runner(
+            POST_DATE=date,
+            END_DATE=end_date,
+            POST_FEED=feed,
+            MAX_CALLS=max_calls,
+            DEFAULT_MAX_CALLS=default,
+        )
+        run.stderr, run.summary = runner.stderr, runner.summary
         text = runner.output.read_text() if runner.output.exists() else ""
         return code, json.loads(text.removeprefix("chunks=")) if text else None
 
@@ -270,8 +427,9 @@ def plan_step(tmp_path: Path, daily: dict):
 
 def test_plan_gives_one_chunk_for_the_schedule_and_chunks_for_a_range(plan_step):
     assert plan_step() == (0, [{"start": "", "end": ""}])
+    assert plan_step.summary == ""  # the scheduled day: nothing to estimate, no cap
     assert plan_step("2025-11-11") == (0, [{"start": "2025-11-11", "end": "2025-11-11"}])
-    code, chunks = plan_step("2025-01-01", "2025-03-01")
+    code, chunks = plan_step("2025-01-01", "2025-03-01", max_calls="100000")
     assert code == 0 and chunks[0] == {"start": "2025-01-01", "end": "2025-01-07"}
     assert chunks[-1]["end"] == "2025-03-01"
 
@@ -341,3 +499,87 @@ def test_bad_or_hostile_feed_fails_the_step(run_step, value: str):
     assert code != 0
     assert argv is None
     assert not created_files(run_step.workdir)
+
+
+def test_a_dated_run_states_its_estimate_in_the_summary_before_the_chunks(plan_step):
+    code, chunks = plan_step(*WEEK)
+    assert code == 0 and chunks == [{"start": WEEK[0], "end": WEEK[1]}]
+    summary = plan_step.summary
+    assert f"### Estimate: {WEEK[0]} to {WEEK[1]}, 7 days in 1 chunk" in summary
+    assert "| hf-daily | hf_daily | 7 | 50 | 350 | 350 |" in summary
+    assert "| topic | arxiv_topic | 5 | 30 | 150 | 150 |" in summary
+    assert "| weekly | roundup | 7 | 0 | 0 | 7 |" in summary
+    assert "| **all** | | | | **500** | **507** |" in summary
+    assert "at `llm.price`" in summary and "Within the cap of 1,000 LLM calls." in summary
+    assert "estimate: 7 days, at most 500 papers, 507 calls (cap 1,000)" in plan_step.stderr
+
+
+def test_a_range_above_the_cap_stops_in_the_plan_with_one_line_saying_how_to_raise_it(
+    plan_step,
+):
+    code, chunks = plan_step("2025-11-03", "2025-11-23")  # 21 days: 1,050 + 450 + 21
+    assert code == 1 and chunks is None
+    errors = [line for line in plan_step.stderr.splitlines() if line.startswith("::error")]
+    assert errors == [
+        "::error title=over the cost cap::2025-11-03 to 2025-11-23 is estimated at 1,521 LLM "
+        "calls, above the cap of 1,000 for a manual run; to run it, start it again with "
+        "max_calls 1521 (or raise the repository variable PAPERPRESS_MAX_CALLS)"
+    ]
+    assert "**Stopped.**" in plan_step.summary and "| **all** |" in plan_step.summary
+    assert plan_step("2025-11-03", "2025-11-23", max_calls="1521")[0] == 0  # confirmed
+    assert plan_step("2025-11-03", "2025-11-23", max_calls="1520")[0] == 1
+
+
+def test_the_cap_is_the_input_else_the_repository_variable_else_1000(plan_step):
+    assert plan_step(*WEEK, default="506")[0] == 1  # the variable lowers it
+    assert plan_step(*WEEK, default="506", max_calls="507")[0] == 0  # the input wins
+    assert plan_step(*WEEK, default="100000", max_calls="10")[0] == 1
+    assert plan_step("2025-11-03", "2025-11-23", default="2000")[0] == 0
+    assert plan_step(max_calls="0") == (0, [{"start": "", "end": ""}])  # never the schedule
+
+
+def test_the_feed_input_narrows_the_estimate_and_an_unknown_feed_stops_the_plan(plan_step):
+    code, _ = plan_step(*WEEK, feed="topic")
+    assert code == 0 and "| **all** | | | | **150** | **150** |" in plan_step.summary
+    assert "hf-daily" not in plan_step.summary
+    code, chunks = plan_step(*WEEK, feed="hf-daily,nope")
+    assert code == 2 and chunks is None
+    assert plan_step.stderr.count("\n") == 1 and "unknown feed 'nope'" in plan_step.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1e3", "-1", "1000 ", " 1000", "0x10", "1_000", "9999999999", "$(touch pwned)",
+     "1000; touch pwned", "`touch pwned`", "1000\ntouch pwned", "--help"],
+)  # fmt: skip
+def test_bad_or_hostile_max_calls_fail_the_plan(plan_step, value: str):
+    for inputs in [{"max_calls": value}, {"default": value}]:
+        code, chunks = plan_step(*WEEK, **inputs)
+        assert code != 0 and chunks is None, inputs
+        assert not created_files(plan_step.workdir), "the input created a file"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["hf-daily; touch pwned", "$(touch pwned)", "a,,b", "--help", "a b", "a\nb", "`touch x`",
+     "--config=/etc/passwd", ",hf-daily"],
+)  # fmt: skip
+def test_bad_or_hostile_feed_fails_the_plan(plan_step, value: str):
+    code, chunks = plan_step(*WEEK, feed=value)
+    assert code != 0 and chunks is None
+    assert not created_files(plan_step.workdir), "the input created a file"
+
+
+def test_the_plan_job_installs_the_locked_pyyaml_entry_and_nothing_else(tmp_path, daily):
+    from tests.test_lock import parse_lock
+
+    runner = step_runner(tmp_path, step_named(daily, PYYAML_STEP)["run"], stub_python=True)
+    code, argv = runner()
+    assert code == 0
+    requirement_file = Path(argv[argv.index("-r") + 1])
+    assert requirement_file.parent == runner.runner_temp
+    lock = parse_lock((ROOT / "requirements.lock").read_text(encoding="utf-8"))
+    assert parse_lock(requirement_file.read_text(encoding="utf-8")) == {"pyyaml": lock["pyyaml"]}
+    assert len(lock["pyyaml"].hashes) > 10  # every wheel's, not only the first line's
+    steps_in_plan = [step.get("name") for step in daily["jobs"]["plan"]["steps"]]
+    assert steps_in_plan.index(PYYAML_STEP) < steps_in_plan.index(PLAN_STEP)
