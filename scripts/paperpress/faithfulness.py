@@ -119,12 +119,13 @@ def _compact(name: str) -> str:
 def names(text: str) -> Iterator[tuple[str, str]]:
     """(as written, key) for every word that looks like a model, dataset or benchmark name:
     CamelCase, an acronym, or a name with digits (GPT-4o); ``text`` is normalized already."""
-    for match in _NAME.finditer(text):
-        word = match.group(0).rstrip(".")
-        tail = word[1:]
+    for word in _NAME.findall(text):
+        if word.isalpha() and (word.islower() or word.istitle()):
+            continue  # a plain word, capitalized or not: "results", "Results"
+        word = word.rstrip(".")
         letters = word.translate(_SEPARATORS)
-        if tail == tail.lower() and letters.isalpha():
-            continue  # a plain word, capitalized or hyphenated: "Results", "fine-tuning"
+        if letters.isalpha() and word[1:] == word[1:].lower():
+            continue  # "Fine-tuning", "State-of-the-art"
         singular = word[:-1] if len(word) > 2 and word[-1] == "s" and word[:-1].isupper() else word
         if singular not in GENERIC and word not in GENERIC:
             yield word, _compact(singular)

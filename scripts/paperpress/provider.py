@@ -126,3 +126,23 @@ def api_message(exc: openai.OpenAIError) -> str:
     name = exc.__class__.__name__
     text = str(exc).replace("\n", " ")[:300]
     return f"{name} (HTTP {status}): {text}" if status else f"{name}: {text}"
+
+
+def read_completion(data: Any) -> tuple[str, tuple[int, int, int], bool]:
+    """A chat completion's JSON as (the reply's text, (prompt, completion, cached) tokens,
+    whether it was cut off at max_tokens); anything missing reads as empty or zero."""
+    data = data if isinstance(data, dict) else {}
+    choices = data.get("choices") or [{}]
+    choice = choices[0] if isinstance(choices[0], dict) else {}
+    message = choice.get("message") if isinstance(choice.get("message"), dict) else {}
+    content = message.get("content") if isinstance(message.get("content"), str) else ""
+    usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+    details = usage.get("prompt_tokens_details")
+    cached = details.get("cached_tokens") if isinstance(details, dict) else 0
+    tokens = tuple(_count(value) for value in (usage.get("prompt_tokens"),
+                   usage.get("completion_tokens"), cached))  # fmt: skip
+    return content, tokens, choice.get("finish_reason") == "length"  # type: ignore[return-value]
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0

@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+import httpx2
 from pydantic import BaseModel, ValidationError
 
 from paperpress import extractive, faithfulness
@@ -33,6 +34,7 @@ from paperpress.provider import (
     about_format,
     api_message,
     make_client,
+    read_completion,
     response_format,
     unavailable,
 )
@@ -218,7 +220,11 @@ class LLMSummarizer:
             self.client = None
 
     async def _complete(self, messages: list[dict[str, str]], usage: Usage) -> str:
-        """One chat completion (the SDK retries it); adds the reported usage to ``usage``."""
+        """One chat completion (the SDK retries it); adds the reported usage to ``usage``.
+
+        Sent through the SDK's plain ``post`` (its documented way to custom requests): it
+        keeps the SDK's auth, retries and errors, but not its per-call walk over the request
+        (the schema is large) and its typed reply, which cost more than everything else."""
         import openai
 
         if self.client is None:
@@ -226,15 +232,18 @@ class LLMSummarizer:
             self.client = warm.result() if warm is not None else self.client_factory()
         while True:
             mode = self.mode
-            sent = messages if mode == "json_schema" else with_schema(messages, self.kind)
+            body = {
+                "model": self.settings.model,
+                "messages": messages if mode == "json_schema" else with_schema(messages, self.kind),
+                "temperature": self.settings.temperature,
+                "max_tokens": self.settings.max_output_tokens,
+                **response_format(mode, self.kind),
+            }
             try:
-                response = await self.client.chat.completions.create(
-                    model=self.settings.model,
-                    messages=sent,  # type: ignore[arg-type]
-                    temperature=self.settings.temperature,
-                    max_tokens=self.settings.max_output_tokens,
-                    **response_format(mode, self.kind),
+                reply = await self.client.post(
+                    "/chat/completions", cast_to=httpx2.Response, body=body
                 )
+                data = reply.json()
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if fatal := unavailable(exc, self.settings):
                     raise fatal from exc
@@ -251,22 +260,13 @@ class LLMSummarizer:
                 continue
             except openai.OpenAIError as exc:
                 raise unavailable(exc, self.settings) or SummaryError(api_message(exc)) from exc
-            except ValueError as exc:  # the SDK lets a body that is not JSON through as is
+            except ValueError as exc:
                 raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
-            if response.usage:
-                usage.add(_usage(response.usage))
-            choice = response.choices[0] if response.choices else None
-            content = (choice.message.content if choice and choice.message else None) or ""
-            if choice and choice.finish_reason == "length":
+            content, reported, cut_off = read_completion(data)
+            usage.add(Usage(*reported))
+            if cut_off:
                 log.info("a reply was cut off at max_tokens (%s)", self.settings.max_output_tokens)
             return content
-
-
-def _usage(reported: openai.types.CompletionUsage) -> Usage:
-    """The usage a reply reports, with the prompt tokens the provider served from its cache."""
-    details = getattr(reported, "prompt_tokens_details", None)
-    cached = getattr(details, "cached_tokens", None) or 0
-    return Usage(reported.prompt_tokens or 0, reported.completion_tokens or 0, cached)
 
 
 class ExtractiveSummarizer:
