@@ -4,7 +4,7 @@ browser.
 The posts are what ``make demo`` makes from the recorded fixtures (the real CLI, offline):
 every digest and topic post, in Hexo (Chinese) and Hugo (English). Beside them, a digest and
 a topic post of hostile input per flavor (tests/test_sites.py). ``make site``'s own code
-(demo/build_site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
+(devtools/site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
 Headless Chromium then loads a digest and a topic post of each site over 127.0.0.1 and saves
 full-page screenshots to build/screenshots/ (CI keeps them as an artifact).
 
@@ -26,14 +26,16 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from demo.build_site import Page, build_hexo, build_hugo, find_assets, find_posts
+from devtools.browser import Chromium, serve
+from devtools.pages import foreign_code, post_content
+from devtools.recordings import main as make_recordings
+from devtools.site import Page, build_hexo, build_hugo, find_assets, find_posts
 from paperpress.cli import main as paperpress
 from paperpress.config import ArxivTopicFeed
 from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
 from paperpress.render import make_environment, render_digest, render_topic
-from tests import tools
-from tests.browser import Chromium, serve
+from tests import helpers
 from tests.test_sites import (
     _TYPOGRAPHY,
     DOLLARS,
@@ -75,7 +77,7 @@ class Site:
 def _demo_posts(tmp: Path) -> dict[str, dict[str, list[Paper]]]:
     """Run what `make demo` runs into ``tmp/preview``; the papers of each post, by flavor."""
     recordings = tmp / "recordings"
-    tools.make_recordings(recordings)
+    make_recordings(recordings)
     papers: dict[str, dict[str, list[Paper]]] = {}
     for flavor, (name, data) in DEMO_CONFIGS.items():
         config = tmp / name
@@ -151,9 +153,9 @@ def _urls(paper: PaperRecord, figures: Iterable[dict[str, str]] = ()) -> list[st
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
-    tools.hugo()
-    tools.node()
-    tools.hexo_modules()
+    helpers.hugo()
+    helpers.node()
+    helpers.hexo_modules()
     tmp = tmp_path_factory.mktemp("blog")
     papers = _demo_posts(tmp)
     assets = find_assets([tmp / "preview"])
@@ -176,7 +178,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
 
 
 def test_every_post_is_built_with_its_title_date_and_tags(sites: dict[str, Site]) -> None:
-    """build_site checks these and raises; here, that it checked what we think it did."""
+    """The site builder checks these and raises; here, that it checked what we think it did."""
     for flavor, site in sites.items():
         assert set(site.pages) == {
             f"{DAY}-hf-daily",
@@ -216,7 +218,7 @@ def _paper_headings(content: str) -> list[str]:
 def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Site]) -> None:
     for flavor, site in sites.items():
         for name, page in site.pages.items():
-            content = tools.post_content(page.file.read_text("utf-8"))
+            content = post_content(page.file.read_text("utf-8"))
             papers = site.papers[name]
             headings = _paper_headings(content)
             assert len(headings) == len(papers), (flavor, name)
@@ -234,18 +236,18 @@ def test_no_page_runs_code_from_its_input(sites: dict[str, Site]) -> None:
         pages = sorted(site.out.rglob("*.html"))
         assert len(pages) > len(site.pages), flavor
         for path in pages:
-            assert tools.foreign_code(path.read_text("utf-8")) == [], path
+            assert foreign_code(path.read_text("utf-8")) == [], path
 
 
 def test_math_reaches_the_page_as_written(sites: dict[str, Site]) -> None:
     """MathJax reads the page's text: the math in paper text must arrive as written (no
     emphasis or escapes inside), and every other "$" escaped so that MathJax shows a dollar
-    (read with the model in tests/tools.py; the Chromium test below runs MathJax itself).
+    (read with the model in devtools/pages.py; the Chromium test below runs MathJax itself).
     The layout loads MathJax there."""
     for flavor, site in sites.items():
         for name in site.hostile:
             page = site.pages[name].file.read_text("utf-8")
-            _check_math(_read_html(tools.post_content(page)), f"{flavor} {name}")
+            _check_math(_read_html(post_content(page)), f"{flavor} {name}")
             assert "mathjax@3" in page.split("</head>", 1)[0], (flavor, name)
 
 
@@ -260,7 +262,7 @@ def test_the_two_sites_share_one_stylesheet() -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    with Chromium(tools.chromium()) as chromium:
+    with Chromium(helpers.chromium()) as chromium:
         yield chromium
 
 
@@ -268,13 +270,13 @@ def browser() -> Iterator[Chromium]:
 def served(sites: dict[str, Site]) -> Iterator[dict[str, str]]:
     """Each site's base URL, with MathJax served from the Hexo site's node_modules at the
     CDN's path (the pages as built load it from the CDN, which the browser cannot reach)."""
-    mathjax = tools.mathjax()
+    mathjax = helpers.mathjax()
     with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
         yield {"hugo": hugo, "hexo": hexo}
 
 
 def test_the_layouts_load_the_mathjax_the_tests_serve(sites: dict[str, Site]) -> None:
-    url, folder = tools.mathjax()
+    url, folder = helpers.mathjax()
     assert (folder / "es5" / "tex-mml-chtml.js").is_file()
     for site in sites.values():
         for page in site.pages.values():
@@ -309,13 +311,13 @@ _TYPESET = """(async () => {
 
 def _typeset(browser: Chromium, page: Page) -> dict[str, Any]:
     """Wait for MathJax on the open page; check it ran from this server and found the same
-    math as the model that the HTML tests use (tests/tools.py)."""
+    math as the model that the HTML tests use (devtools/pages.py)."""
     mathjax = browser.evaluate(_TYPESET)
     assert mathjax is not None, f"{page.url}: MathJax did not load"
     assert mathjax["version"] == "3.2.2" and mathjax["errors"] == 0, mathjax
     origin = browser.evaluate("location.origin")
     assert f"{origin}/npm/mathjax@3.2.2/es5/tex-mml-chtml.js" in mathjax["loadedFrom"]
-    model = _read_html(tools.post_content(page.file.read_text("utf-8"))).maths
+    model = _read_html(post_content(page.file.read_text("utf-8"))).maths
     assert sorted(mathjax["maths"]) == sorted(math.source for math in model), page.url
     return mathjax
 

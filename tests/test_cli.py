@@ -9,12 +9,12 @@ from datetime import date
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.recordings import main as make_recordings
 from paperpress.cli import main
 from paperpress.dates import parse_day
 from paperpress.errors import ConfigError
-from tests import tools
 from tests.conftest import FIXTURES, ROOT
-from tests.fakes.hf_server import HFState, serve_hf
 from tests.helpers import override_template
 
 RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
@@ -130,7 +130,7 @@ def test_help_reads_well():
 def test_the_demo_command_runs_offline(tmp_path):
     """What `make demo` runs, on the bundled recordings, into a temporary preview folder."""
     recordings = tmp_path / "recordings"
-    tools.make_recordings(recordings)
+    make_recordings(recordings)
     for name in ("config.yaml", "config-hugo.yaml"):
         config = tmp_path / name
         text = (ROOT / "demo" / name).read_text().replace("../", f"{ROOT}/")
@@ -152,7 +152,7 @@ def test_the_demo_command_runs_offline(tmp_path):
 
 def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):
     """The real wiring: env -> openai SDK -> a local OpenAI-compatible server; HF over HTTP."""
-    from tests.fakes.openai_server import FakeOpenAI, reply
+    from devtools.fakes.openai_server import FakeOpenAI, reply
     from tests.test_summarize import VALID_TEXT
 
     with (
@@ -203,7 +203,7 @@ def test_one_feed_down_does_not_cost_the_others_their_post(project, capsys):
 
 
 def test_the_summary_line_splits_the_tokens_and_prices_them(project, capsys):
-    from tests.fakes.openai_server import FakeOpenAI, reply
+    from devtools.fakes.openai_server import FakeOpenAI, reply
     from tests.test_summarize import VALID_TEXT
 
     with (

@@ -10,11 +10,11 @@ from datetime import date
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress.cli import main
 from paperpress.dates import chunks, day_range, plan
 from paperpress.errors import ConfigError
 from tests.conftest import ROOT
-from tests.fakes.hf_server import HFState, serve_hf
 from tests.test_cli import RECORDED, write_config
 
 TODAY = date(2025, 11, 21)

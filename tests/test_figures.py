@@ -1,5 +1,5 @@
 """Figures in topic posts, end to end over real HTTP on 127.0.0.1: every image a post links
-exists, for both shapes of arXiv HTML versions (tests/fakes/arxiv_server.latexml_paper);
+exists, for both shapes of arXiv HTML versions (devtools/fakes/arxiv_server.latexml_paper);
 and a paper's PDF is requested at most once per run."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import httpx2
 import pytest
 from PIL import Image
 
-from demo.pdfmaker import paper_pdf
+from devtools.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
+from devtools.fakes.openai_server import FakeOpenAI
+from devtools.pdfmaker import paper_pdf
 from paperpress.sources import arxiv
-from tests.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
-from tests.fakes.openai_server import FakeOpenAI
 from tests.test_topics import (
     DAY,
     answer,

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.sources import hf
 from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
 
 RECORDINGS = sorted((FIXTURES / "hf").glob("daily_papers_*.json"))
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI, error, reply
 from paperpress.cli import main
 from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI, error, reply
 
 RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
 DAY = "2025-11-11"

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes.github_server import GitHubState, git, new_bare, serve_github
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import publish, store
 from paperpress.cli import main
 from paperpress.config import GitHubSettings, PublishConfig, github_settings, load_config
 from paperpress.errors import ConfigError, PublishError
 from paperpress.models import Paper
 from paperpress.store import Record
-from tests.fakes.github_server import GitHubState, git, new_bare, serve_github
-from tests.fakes.hf_server import HFState, serve_hf
 from tests.test_cli import RECORDED
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))  # binary: travels as a blob

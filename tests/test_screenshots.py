@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from demo.pdfmaker import paper_pdf
+from devtools.pdfmaker import paper_pdf
 from paperpress.errors import SourceError
 from paperpress.screenshots import (
     Figure,
@@ -120,7 +120,7 @@ def test_several_figures_keep_document_order():
 
 
 # --- The document's base URL, as a browser resolves it --------------------------------------
-# The two shapes of arXiv HTML versions (see tests/fakes/arxiv_server.latexml_paper for the
+# The two shapes of arXiv HTML versions (see devtools/fakes/arxiv_server.latexml_paper for the
 # sources): <base href="/html/<id>v<n>/"> with bare names, or no <base> and the folder in
 # every src. Both must give the URL a browser requests.
 

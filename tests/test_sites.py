@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 import frontmatter
 import pytest
 
-from demo.build_site import run_hexo
+from devtools.pages import Math, foreign_code, head_meta, mathjax_read, post_content, post_title
+from devtools.site import run_hexo
 from paperpress.config import ArxivTopicFeed, SiteConfig
 from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.extractive import summarize, summarize_topic
@@ -47,7 +48,7 @@ from paperpress.render import (
 from paperpress.sources.arxiv import parse_api
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs
-from tests import tools
+from tests import helpers
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "templates" / "site"
@@ -84,7 +85,7 @@ NASTY_ABSTRACT = "\n\n".join(
     ]
 )
 # Dollars that are not math, and all the math in NASTY_TITLE and NASTY_ABSTRACT: what
-# MathJax (the model in tests/tools.py) must find in a page with them, and nothing else.
+# MathJax (the model in devtools/pages.py) must find in a page with them, and nothing else.
 DOLLARS = "Costs $5 and $10 per run"
 MATH = {
     "$\\alpha_i$",
@@ -238,7 +239,7 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.shown_parts: list[str] = []
         self.prose_parts: list[str] = []
-        self.maths: list[tools.Math] = []
+        self.maths: list[Math] = []
         self.tags: list[str] = []
         self.headings: list[tuple[str, str]] = []
         self._heading: str | None = None
@@ -257,8 +258,8 @@ class _Text(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
-        pieces = tools.mathjax_read(data)  # one text node, as MathJax reads it
-        self.maths += [piece for piece in pieces if isinstance(piece, tools.Math)]
+        pieces = mathjax_read(data)  # one text node, as MathJax reads it
+        self.maths += [piece for piece in pieces if isinstance(piece, Math)]
         shown = "".join(piece if isinstance(piece, str) else piece.source for piece in pieces)
         self.shown_parts.append(shown)
         self.prose_parts.append("".join(p if isinstance(p, str) else " " for p in pieces))
@@ -387,7 +388,7 @@ def _toc(page: str) -> list[tuple[str, str]]:
 def _check_toc(page: str, item: Written, flavor: str) -> None:
     """A digest's table of contents: a link to each h1 and h2 of the post, in order, with
     its text; so one per paper. A post without headings has none."""
-    content = tools.post_content(page)
+    content = post_content(page)
     headings = [text.strip() for tag, text in _read_html(content).headings if tag in ("h1", "h2")]
     toc = _toc(page)
     assert [target for target, _ in toc] == _heading_ids(content, "12"), flavor
@@ -419,7 +420,7 @@ def _hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HUGO_CACHEDIR": str(site / ".cache"), "TZ": "UTC"}
     env["HUGO_PAGINATION_PAGERSIZE"] = "1000"
     return subprocess.run(
-        [tools.hugo(), "--source", str(site), *args],
+        [helpers.hugo(), "--source", str(site), *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -467,23 +468,23 @@ def test_hugo_reads_front_matter_types_as_written(hugo_build: HugoBuild) -> None
     for stem, item in hugo_build.posts.items():
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
         meta = item.post.front_matter
-        assert tools.head_meta(page, "article:tag") == meta["tags"], stem
-        assert tools.head_meta(page, "keywords") == [", ".join(meta["keywords"])], stem
-        assert tools.head_meta(page, "author") == [meta["author"]], stem
-        assert tools.head_meta(page, "description") == [meta["description"]], stem
-        (lastmod,) = tools.head_meta(page, "article:modified_time")
+        assert head_meta(page, "article:tag") == meta["tags"], stem
+        assert head_meta(page, "keywords") == [", ".join(meta["keywords"])], stem
+        assert head_meta(page, "author") == [meta["author"]], stem
+        assert head_meta(page, "description") == [meta["description"]], stem
+        (lastmod,) = head_meta(page, "article:modified_time")
         assert datetime.fromisoformat(lastmod) == datetime.fromisoformat(meta["lastmod"]), stem
         shown = re.findall(r'<a class="category" href="[^"]*">([^<]*)</a>', page)
         assert [html.unescape(name) for name in shown] == meta["categories"], stem
-        assert "y" in tools.head_meta(page, "article:tag")
+        assert "y" in head_meta(page, "article:tag")
 
 
 def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> None:
     for stem, item in hugo_build.posts.items():
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        assert tools.post_title(page).strip() == item.post.front_matter["title"].strip()
-        assert tools.foreign_code(page) == [], stem
-        content = tools.post_content(page)
+        assert post_title(page).strip() == item.post.front_matter["title"].strip()
+        assert foreign_code(page) == [], stem
+        content = post_content(page)
         _check_rendered(content, item, "hugo")
         if item.papers:
             assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
@@ -503,7 +504,7 @@ def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
     assert len(digests) == 2
     for stem, item in digests:
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        anchors = _heading_ids(tools.post_content(page), "2")
+        anchors = _heading_ids(post_content(page), "2")
         assert len(anchors) == len(item.papers), stem
         _check_readable_id(anchors[0], "hugo")
 
@@ -538,8 +539,8 @@ class HexoLoad:
 
 def _hexo_site(folder: Path) -> Path:
     """A throwaway copy of the Hexo site, sharing the template's node_modules."""
-    tools.node()
-    modules = Path(tools.hexo_modules())
+    helpers.node()
+    modules = Path(helpers.hexo_modules())
     site = folder / "site"
     shutil.copytree(HEXO_SITE, site, ignore=NOT_COPIED)
     (site / "node_modules").symlink_to(modules, target_is_directory=True)
@@ -549,7 +550,7 @@ def _hexo_site(folder: Path) -> Path:
 def _hexo_build(site: Path) -> tuple[dict[str, Any], Path]:
     """Run the site's build.js: it fails if Hexo dropped a post; returns its report."""
     public = site.parent / "public"
-    return run_hexo(tools.node(), site, public), public
+    return run_hexo(helpers.node(), site, public), public
 
 
 @pytest.fixture(scope="module")
@@ -620,15 +621,15 @@ def test_hexo_theme_pages_show_titles_as_text(hexo_load: HexoLoad) -> None:
     """The theme's Nunjucks does not autoescape: each title must still come out as text."""
     for stem, item in hexo_load.posts.items():
         page = (hexo_load.public / hexo_load.loaded[stem]["path"] / "index.html").read_text()
-        assert tools.foreign_code(page) == [], stem
-        assert tools.post_title(page) == item.post.front_matter["title"], stem
-        tags = tools.head_meta(page, "article:tag")  # Hexo keeps one of each, by name
+        assert foreign_code(page) == [], stem
+        assert post_title(page) == item.post.front_matter["title"], stem
+        tags = head_meta(page, "article:tag")  # Hexo keeps one of each, by name
         assert sorted(tags) == sorted(set(item.post.front_matter["tags"])), stem
         # The page adds only what Hexo's external_link filter adds to the post as loaded.
-        shown = tools.post_content(page).replace(' target="_blank" rel="noopener"', "")
+        shown = post_content(page).replace(' target="_blank" rel="noopener"', "")
         assert shown.strip() == hexo_load.loaded[stem]["content"].strip(), stem
     index = (hexo_load.public / "index.html").read_text()
-    assert tools.foreign_code(index) == []
+    assert foreign_code(index) == []
     titles = re.findall(r'<a class="post-link" href="[^"]*">([^<]*)</a>', index)
     assert len(titles) == min(20, len(hexo_load.posts))  # the first page of the index
     assert {html.unescape(title) for title in titles} <= {
@@ -799,9 +800,9 @@ def test_hugo_builds_topic_posts_with_details_and_images(topic_hugo) -> None:
     assert not re.search(r"\b(WARN|ERROR)\b", log), log
     for stem, (post, language) in posts.items():
         page = (site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        assert tools.post_title(page).strip() == post.front_matter["title"].strip()
-        assert tools.foreign_code(page) == [], stem
-        _check_topic(tools.post_content(page), language, "hugo")
+        assert post_title(page).strip() == post.front_matter["title"].strip()
+        assert foreign_code(page) == [], stem
+        _check_topic(post_content(page), language, "hugo")
 
 
 @pytest.fixture(scope="module")

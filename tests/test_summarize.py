@@ -14,6 +14,16 @@ from typing import Any
 import openai
 import pytest
 
+from devtools.fakes.openai_server import (
+    Action,
+    FakeOpenAI,
+    error,
+    faulty,
+    hang,
+    malformed,
+    reply,
+    truncated,
+)
 from paperpress import extractive
 from paperpress.config import LLMSettings, Price
 from paperpress.errors import SummaryError
@@ -24,16 +34,6 @@ from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import LLMSummarizer, summarize_all
 from paperpress.usage import Budget, Usage
 from tests.conftest import FIXTURES
-from tests.fakes.openai_server import (
-    Action,
-    FakeOpenAI,
-    error,
-    faulty,
-    hang,
-    malformed,
-    reply,
-    truncated,
-)
 from tests.helpers import override_template
 
 VALID = {

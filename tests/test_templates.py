@@ -7,11 +7,11 @@ import json
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI
 from paperpress.cli import main
 from paperpress.render import DEFAULTS, make_environment
 from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI
 from tests.helpers import override_template
 
 RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())

@@ -1,5 +1,5 @@
 """arXiv topic posts end to end: the CLI and the pipeline over real HTTP against a local
-arXiv (tests/fakes/arxiv_server.py) serving recorded listings and searches, a local Hugging
+arXiv (devtools/fakes/arxiv_server.py) serving recorded listings and searches, a local Hugging
 Face and a local OpenAI-compatible server; then the posts, data files and images written.
 """
 
@@ -16,7 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from demo.pdfmaker import paper_pdf
+from devtools.fakes.arxiv_server import ArxivState, atom_feed, papers_from_rss, serve_arxiv
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import Action, FakeOpenAI, reply
+from devtools.pdfmaker import paper_pdf
 from paperpress import extractive
 from paperpress.cli import main
 from paperpress.config import ArxivTopicFeed, SiteConfig
@@ -27,9 +30,6 @@ from paperpress.render import TopicEntry, make_environment, render_topic
 from paperpress.screenshots import parse_html_figures
 from paperpress.sources import arxiv
 from tests.conftest import FIXTURES, ROOT
-from tests.fakes.arxiv_server import ArxivState, atom_feed, papers_from_rss, serve_arxiv
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import Action, FakeOpenAI, reply
 from tests.test_summarize import VALID_TEXT
 
 ARXIV = FIXTURES / "arxiv"

@@ -40,9 +40,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image
 
-from tests.fakes import loopback
+from devtools.fakes import loopback
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
+# Two real replies of the export API, recorded with the tests' fixtures.
+FIXTURES = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "arxiv"
 EMPTY_FEED = (FIXTURES / "query_idlist-0000.0000_empty_2026-04-12.atom.xml").read_bytes()
 ERROR_FEED = (FIXTURES / "query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
 

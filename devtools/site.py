@@ -1,7 +1,7 @@
 """Build the example blogs (templates/site/hugo and templates/site/hexo) from a folder of
 posts, and fail where Hugo and Hexo only stay quiet.
 
-    python demo/build_site.py [--posts posts] [--assets images] [--out build]   (make site)
+    python -m devtools.site [--posts posts] [--assets images] [--out build]   (make site)
 
 Every ``*.md`` under ``--posts`` goes to the site of its flavor (a post with ``lastmod`` is
 Hugo's, one with ``updated`` Hexo's), so ``--posts preview`` after ``make demo`` builds
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import html
 import json
 import os
 import re
@@ -37,6 +36,8 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 import yaml
+
+from devtools.pages import head_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 HUGO_SITE = ROOT / "templates" / "site" / "hugo"
@@ -170,12 +171,6 @@ def _hugo(binary: str, site: Path, *args: str) -> subprocess.CompletedProcess[st
     )
 
 
-def _meta_tags(page: str, name: str) -> list[str]:
-    head = page.split("</head>", 1)[0]
-    found = re.findall(rf'<meta (?:name|property)="{re.escape(name)}" content="([^"]*)"', head)
-    return [html.unescape(value) for value in found]
-
-
 def build_hugo(
     posts: list[Source],
     assets: dict,
@@ -238,7 +233,7 @@ def _hugo_pages(
             problems.append(f"{post.name}: no page at {url}")
             continue
         text = file.read_text("utf-8")
-        page = Page(post, file, url, row["title"], moment, _meta_tags(text, "article:tag"))
+        page = Page(post, file, url, row["title"], moment, head_meta(text, "article:tag"))
         _compare(page, zone, problems)
         pages.append(page)
     _fail("hugo", problems)
@@ -312,7 +307,9 @@ def _hexo_pages(posts: list[Source], report: dict, out: Path, zone: ZoneInfo) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.site", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--posts", type=Path, default=Path("posts"))
     parser.add_argument("--assets", type=Path, action="append", default=[])
     parser.add_argument("--out", type=Path, default=Path("build"))
