@@ -1,6 +1,7 @@
 """A built page of the example blogs (templates/site/) read as a reader sees it: its title,
-its body, its meta tags, any code in it that would run, and the math MathJax would typeset
-in a text (a model of MathJax 3.2.2's FindTeX as the layouts configure it).
+body and meta tags, any code in it that would run, its text, headings and table of contents,
+and the math MathJax would typeset (a model of MathJax 3.2.2's FindTeX as the layouts
+configure it, which tests/test_blog.py checks against MathJax itself in Chromium).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from urllib.parse import unquote
 
 # --- A built page ---------------------------------------------------------------------------
 
@@ -159,3 +161,101 @@ def mathjax_shown(text: str, math: str = "{}") -> str:
         piece if isinstance(piece, str) else math.format(piece.source)
         for piece in mathjax_read(text)
     )
+
+
+# --- The text a reader sees -------------------------------------------------------------------
+
+
+class PageText(HTMLParser):
+    """The text a reader sees, and the tags the page really contains. ``text`` is the
+    page's text as it is; ``shown`` what a reader sees once MathJax ran (math as its
+    source), ``prose`` that without the math, and ``maths`` the math MathJax typesets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.shown_parts: list[str] = []
+        self.prose_parts: list[str] = []
+        self.maths: list[Math] = []
+        self.tags: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self._heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = tag
+            self.headings.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+        for parts in (self.parts, self.shown_parts, self.prose_parts):
+            parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+        pieces = mathjax_read(data)  # one text node, as MathJax reads it
+        self.maths += [piece for piece in pieces if isinstance(piece, Math)]
+        shown = "".join(piece if isinstance(piece, str) else piece.source for piece in pieces)
+        self.shown_parts.append(shown)
+        self.prose_parts.append("".join(p if isinstance(p, str) else " " for p in pieces))
+        if self._heading:
+            tag, text = self.headings[-1]
+            self.headings[-1] = (tag, text + shown)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts))
+
+    @property
+    def shown(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.shown_parts))
+
+    @property
+    def prose(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.prose_parts))
+
+
+def read_html(markup: str) -> PageText:
+    """``markup`` (a page, or a part of one) as a reader sees it."""
+    parser = PageText()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+# Hugo's default typographer makes quotes curly and dashes long: the blog's style, not ours.
+# ``text.translate(TYPOGRAPHY)`` undoes it, to compare a page's text with what was written.
+TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "–": "--",
+        "—": "---",
+        "…": "...",
+        "«": "<<",
+        "»": ">>",
+    }
+)
+
+
+def heading_ids(content: str, levels: str = "1-6") -> list[str]:
+    """The ids of the headings of these ``levels`` (a character class: "2", "12"), in order."""
+    found = re.findall(rf'<h[{levels}][^>]* id="([^"]*)"', content)
+    return [html.unescape(anchor) for anchor in found]
+
+
+def table_of_contents(page: str) -> list[tuple[str, str]]:
+    """The table of contents above the post, as (target id, text) per link; [] if none."""
+    found = re.search(
+        r'<details class="toc" open>\s*<summary>[^<]+</summary>(.*?)</details>', page, re.S
+    )
+    if not found:
+        return []
+    links = re.findall(r'<a [^>]*href="#([^"]*)"[^>]*>(.*?)</a>', found.group(1), re.S)
+    return [
+        (unquote(html.unescape(target)), read_html(text).shown.strip()) for target, text in links
+    ]

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.helpers import FIXTURES, NetworkBlocked
 
 _SECRETS = (
     "OPENAI_API_KEY",
@@ -22,10 +21,6 @@ _SECRETS = (
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
 )
-
-
-class NetworkBlocked(AssertionError):
-    """A test tried to reach a non-loopback address."""
 
 
 def _is_loopback(host: object) -> bool:

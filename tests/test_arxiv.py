@@ -10,7 +10,7 @@ import pytest
 from paperpress.errors import SourceError
 from paperpress.models import Paper
 from paperpress.sources import arxiv
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 API = sorted(p for p in (FIXTURES / "arxiv").glob("query_*.xml") if "error" not in p.name)
 

@@ -27,7 +27,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from devtools.browser import Chromium, serve
-from devtools.pages import foreign_code, post_content
+from devtools.pages import TYPOGRAPHY, foreign_code, post_content, read_html
 from devtools.recordings import main as make_recordings
 from devtools.site import Page, build_hexo, build_hugo, find_assets, find_posts
 from paperpress.cli import main as paperpress
@@ -36,17 +36,15 @@ from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
 from paperpress.render import make_environment, render_digest, render_topic
 from tests import helpers
-from tests.test_sites import (
-    _TYPOGRAPHY,
+from tests.helpers import (
     DOLLARS,
     MATH,
-    _check_math,
-    _check_readable_id,
-    _entries,
-    _papers,
-    _read_html,
-    _site,
-    _topic_entries,
+    blog_site,
+    check_math,
+    check_readable_id,
+    hostile_entries,
+    hostile_papers,
+    hostile_topic_entries,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,21 +110,21 @@ def _hostile_posts(folder: Path, flavor: str) -> dict[str, list[Paper]]:
     folder.mkdir(parents=True)
     digest = render_digest(
         env,
-        _site(flavor),
+        blog_site(flavor),
         feed_name="hostile-digest",
         tags=["Hugging Face", "y", "no"],
         day=DAY,
-        entries=_entries(_papers(), "en"),
+        entries=hostile_entries(hostile_papers(), "en"),
         language="en",
     )
     feed = ArxivTopicFeed(
         kind="arxiv_topic", name="hostile-topic", title=HOSTILE_FEED_TITLE, keywords=["x"]
     )
-    entries = _topic_entries("en")
-    topic = render_topic(env, _site(flavor), feed, day=DAY, entries=entries, language="en")
+    entries = hostile_topic_entries("en")
+    topic = render_topic(env, blog_site(flavor), feed, day=DAY, entries=entries, language="en")
     for post in (digest, topic):
         (folder / post.path).write_text(post.text, encoding="utf-8")
-    nasty, *papers = _papers()
+    nasty, *papers = hostile_papers()
     nasty_entry, *topic_entries = entries
     return {
         Path(digest.path).stem: [
@@ -210,8 +208,8 @@ def _links(content: str) -> set[str]:
 
 def _paper_headings(content: str) -> list[str]:
     """The h2 headings of a post, one per paper, without the digest's ``N. `` prefix."""
-    page = _read_html(content)
-    headings = [text.translate(_TYPOGRAPHY).strip() for tag, text in page.headings if tag == "h2"]
+    page = read_html(content)
+    headings = [text.translate(TYPOGRAPHY).strip() for tag, text in page.headings if tag == "h2"]
     return [re.sub(r"^\d+\. ", "", heading) for heading in headings]
 
 
@@ -224,7 +222,7 @@ def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Si
             assert len(headings) == len(papers), (flavor, name)
             links = _links(content)
             for paper in papers:
-                title = paper.title.translate(_TYPOGRAPHY)
+                title = paper.title.translate(TYPOGRAPHY)
                 assert headings.count(title) == 1, (flavor, name, title)
                 missing = [url for url in paper.urls if url not in links]
                 assert not missing, (flavor, name, missing)
@@ -247,7 +245,7 @@ def test_math_reaches_the_page_as_written(sites: dict[str, Site]) -> None:
     for flavor, site in sites.items():
         for name in site.hostile:
             page = site.pages[name].file.read_text("utf-8")
-            _check_math(_read_html(post_content(page)), f"{flavor} {name}")
+            check_math(read_html(post_content(page)), f"{flavor} {name}")
             assert "mathjax@3" in page.split("</head>", 1)[0], (flavor, name)
 
 
@@ -317,7 +315,7 @@ def _typeset(browser: Chromium, page: Page) -> dict[str, Any]:
     assert mathjax["version"] == "3.2.2" and mathjax["errors"] == 0, mathjax
     origin = browser.evaluate("location.origin")
     assert f"{origin}/npm/mathjax@3.2.2/es5/tex-mml-chtml.js" in mathjax["loadedFrom"]
-    model = _read_html(post_content(page.file.read_text("utf-8"))).maths
+    model = read_html(post_content(page.file.read_text("utf-8"))).maths
     assert sorted(mathjax["maths"]) == sorted(math.source for math in model), page.url
     return mathjax
 
@@ -334,7 +332,7 @@ def test_mathjax_typesets_the_math_and_shows_the_dollars(
             browser.open(served[flavor] + page.url)
             mathjax = _typeset(browser, page)
             assert set(mathjax["maths"]) == MATH, (flavor, name)
-            text = mathjax["text"].translate(_TYPOGRAPHY)
+            text = mathjax["text"].translate(TYPOGRAPHY)
             assert f"{DOLLARS}, a turn of ⟨math⟩ and ⟨math⟩." in text, (flavor, name)
             assert "costs $25" in text and "We propose LaTeX ⟨math⟩ that costs" in text
             assert "\\$" not in text and "$\\alpha" not in text and "\\(" not in text, text
@@ -386,7 +384,7 @@ def test_the_table_of_contents_lands_on_each_paper(
                     top = link["top"]
                     assert abs(top) <= 1 or (link["bottom"] and 0 < top < height), (where, link)
                 if name in site.hostile and "digest" in name:
-                    _check_readable_id(papers[0]["id"], f"{screen} {flavor}")
+                    check_readable_id(papers[0]["id"], f"{screen} {flavor}")
 
 
 # Where the date in the post's title is laid out: on how many lines, and whether the
@@ -464,7 +462,7 @@ def test_chromium_shows_a_digest_and_a_topic_post(
             for feed in ("hf-daily", "software-testing"):
                 page = site.pages[f"{DAY}-{feed}"]
                 browser.open(served[flavor] + page.url)
-                text = _typeset(browser, page)["text"].translate(_TYPOGRAPHY)
+                text = _typeset(browser, page)["text"].translate(TYPOGRAPHY)
                 look = browser.evaluate(_LOOK)
                 assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
                 assert look["title"].startswith(page.title)

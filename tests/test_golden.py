@@ -15,7 +15,7 @@ from paperpress.config import SiteConfig
 from paperpress.models import SummaryRecord
 from paperpress.render import Entry, make_environment, render_digest
 from paperpress.sources import hf
-from tests.conftest import FIXTURES, ROOT
+from tests.helpers import FIXTURES, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"
 

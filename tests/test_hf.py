@@ -10,7 +10,7 @@ from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.sources import hf
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 RECORDINGS = sorted((FIXTURES / "hf").glob("daily_papers_*.json"))
 

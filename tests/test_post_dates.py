@@ -8,7 +8,6 @@ build whose clock is the run's moment (``hugo --clock``).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import frontmatter
@@ -23,9 +22,9 @@ from paperpress.pipeline import Clients, run
 from paperpress.sources import arxiv
 from paperpress.summarize import ExtractiveSummarizer
 from tests import helpers
-from tests.conftest import FIXTURES
+from tests.helpers import hf_items
 
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+RECORDED = hf_items()
 RUN = datetime(2026, 12, 2, 6, 45, 30, tzinfo=UTC)  # 22:45 on Dec 1 in Los Angeles
 DAY = "2026-12-02"
 

@@ -28,7 +28,7 @@ from paperpress.render import (
 )
 from paperpress.render.labels import labels as labels_for
 from paperpress.text import one_line
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 DAY = "2025-11-11"
 ENV = make_environment(ROOT / "templates")

@@ -17,7 +17,7 @@ from paperpress.screenshots import (
     parse_html_figures,
     render_pdf_figures,
 )
-from tests.conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 ARXIV = FIXTURES / "arxiv"
 PAGE_URL = "https://arxiv.org/html/2401.00001v1"

@@ -21,34 +21,50 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import frontmatter
 import pytest
 
-from devtools.pages import Math, foreign_code, head_meta, mathjax_read, post_content, post_title
+from devtools.pages import (
+    TYPOGRAPHY,
+    foreign_code,
+    head_meta,
+    heading_ids,
+    post_content,
+    post_title,
+    read_html,
+    table_of_contents,
+)
 from devtools.site import run_hexo
-from paperpress.config import ArxivTopicFeed, SiteConfig
+from paperpress.config import ArxivTopicFeed
 from paperpress.escape import md_inline, md_paragraphs, plain
-from paperpress.extractive import summarize, summarize_topic
-from paperpress.models import Links, Paper, Post, SummaryRecord
+from paperpress.models import Paper, Post
 from paperpress.render import (
-    Entry,
-    TopicEntry,
     front_matter,
     make_environment,
     make_post,
     render_digest,
     render_topic,
 )
-from paperpress.sources.arxiv import parse_api
-from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs
 from tests import helpers
+from tests.helpers import (
+    DOLLARS,
+    NASTY_ABSTRACT,
+    NASTY_TITLE,
+    TIMEZONE,
+    TOPIC_FIGURE,
+    TOPIC_LOCAL,
+    blog_site,
+    check_math,
+    check_readable_id,
+    hostile_entries,
+    hostile_papers,
+    hostile_topic_entries,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SITES = ROOT / "templates" / "site"
@@ -57,44 +73,8 @@ HEXO_SITE = SITES / "hexo"
 NOT_COPIED = shutil.ignore_patterns("node_modules", "public", "resources", "db.json", ".gitkeep")
 
 DAY = "2025-11-11"
-TIMEZONE = "Asia/Shanghai"
 FEED_TAGS = ["Hugging Face", "y", "no", "on", "- y: no # tag"]
 
-NASTY_TITLE = (
-    "- y: no # not a comment, 'single' \"double\" <script>alert(1)</script> {{ .Title }} "
-    "{{< shortcode >}} {% raw %} {# c #} $\\alpha_i$ costs $25 😀 مرحبا שלום \x00\x07\x1b C #"
-)
-NASTY_ABSTRACT = "\n\n".join(
-    [
-        "- leading dash: value # hash 'single' \"double\" and a colon: here",
-        "---",
-        "<script>alert(1)</script>",
-        "{{ .Title }} and {{< shortcode >}} and {{% md %}} and {% raw %} and {# c #}",
-        "```python\nprint('fence')\n```",
-        "# heading",
-        "~~~",
-        "1. not a list",
-        "> not a quote",
-        "| a | b |",
-        "[link](javascript:alert(1)) ![img](http://example.com/x.png) <b>bold</b>",
-        "We propose LaTeX $\\alpha_i$ that costs $25 and 50\\% less \\& more. It improves by 12%.",
-        "Loss $\\mathcal{L} = \\sum_{i} w_i * x_i^*$ and $$E_{k} = m*c^2$$ and \\(a_b\\).",
-        "Costs $5 and $10 per run, a turn of $360^\\circ$ and $\\alpha$.",
-        "😀 مرحبا بالعالم שלום עולם",
-        "NUL\x00 BEL\x07 ESC\x1b DEL\x7f NEL\x85 LS\u2028 BOM\ufeff tab\t end.",
-    ]
-)
-# Dollars that are not math, and all the math in NASTY_TITLE and NASTY_ABSTRACT: what
-# MathJax (the model in devtools/pages.py) must find in a page with them, and nothing else.
-DOLLARS = "Costs $5 and $10 per run"
-MATH = {
-    "$\\alpha_i$",
-    "$\\mathcal{L} = \\sum_{i} w_i * x_i^*$",
-    "$$E_{k} = m*c^2$$",
-    "\\(a_b\\)",
-    "$360^\\circ$",
-    "$\\alpha$",
-}
 # What a reader must see, word for word, somewhere in the rendered page (math as its source).
 LITERALS = [
     "<script>alert(1)</script>",
@@ -132,67 +112,10 @@ class Written:
     papers: list[Paper]  # the papers in a digest; none for a title-only post
 
 
-def _papers() -> list[Paper]:
-    raw = (ROOT / "tests" / "fixtures" / "hf" / f"daily_papers_{DAY}.json").read_bytes()
-    real = parse_daily_papers(raw, day=DAY, feed="hf-daily").papers[:4]
-    nasty = Paper(
-        arxiv_id="2511.99999",
-        title=NASTY_TITLE,
-        authors=("Ann <script>x</script>", "{{ .Title }}", "- y: no"),
-        abstract=NASTY_ABSTRACT,
-        day=DAY,
-        feed="hf-daily",
-        links=Links(
-            abs="https://arxiv.org/abs/2511.99999",
-            pdf="https://arxiv.org/pdf/2511.99999",
-            hf="https://huggingface.co/papers/2511.99999",
-            code="javascript:alert(1)",
-            project="https://example.com/a b(c)?q=&#123;&#123;7*7&#125;&#125;",
-        ),
-        thumbnail="https://example.com/thumb (1).png?&#123;%raw%&#125;",
-        ai_keywords=("{{< kw >}}", "y"),
-        upvotes=7,
-    )
-    short = [
-        Paper(arxiv_id="2511.99998", title="y", abstract="no", day=DAY),
-        Paper(arxiv_id="2511.99997", title="no", abstract="y: {{ x }}", day=DAY),
-    ]
-    return [nasty, *short, *real]
-
-
-def _entries(papers: list[Paper], language: str) -> list[Entry]:
-    def done(paper: Paper) -> SummaryRecord:
-        return SummaryRecord(
-            status="done",
-            key="k",
-            model="extractive",
-            language=language,
-            prompt_hash="h",
-            content=summarize(paper, language).model_dump(mode="json"),
-        )
-
-    pending = SummaryRecord(
-        status="pending", key="k", model="gpt-4o-mini", language=language, prompt_hash="h"
-    )
-    nasty, y, no, *real = papers
-    return [
-        Entry(nasty, done(nasty)),
-        Entry(y, None),
-        Entry(no, pending),
-        *(Entry(paper, done(paper)) for paper in real),
-    ]
-
-
-def _site(flavor: str) -> SiteConfig:
-    return SiteConfig(
-        flavor=flavor, timezone=TIMEZONE, author="- y: no", categories=["Papers", "y"]
-    )
-
-
 def _posts(flavor: str) -> list[Written]:
-    site = _site(flavor)
+    site = blog_site(flavor)
     env = make_environment(ROOT / "templates")
-    papers = _papers()
+    papers = hostile_papers()
     written = []
     for language in ("en", "zh"):
         post = render_digest(
@@ -201,7 +124,7 @@ def _posts(flavor: str) -> list[Written]:
             feed_name=f"hf-{language}",
             tags=FEED_TAGS,
             day=DAY,
-            entries=_entries(papers, language),
+            entries=hostile_entries(papers, language),
             language=language,
         )
         written.append(Written(post, papers))
@@ -229,107 +152,11 @@ def _write(posts: list[Written], folder: Path) -> dict[str, Written]:
     return {Path(item.post.path).stem: item for item in posts}
 
 
-class _Text(HTMLParser):
-    """The text a reader sees, and the tags the page really contains. ``text`` is the
-    page's text as it is; ``shown`` what a reader sees once MathJax ran (math as its
-    source), ``prose`` that without the math, and ``maths`` the math MathJax typesets."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.shown_parts: list[str] = []
-        self.prose_parts: list[str] = []
-        self.maths: list[Math] = []
-        self.tags: list[str] = []
-        self.headings: list[tuple[str, str]] = []
-        self._heading: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            self._heading = tag
-            self.headings.append((tag, ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == self._heading:
-            self._heading = None
-        for parts in (self.parts, self.shown_parts, self.prose_parts):
-            parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        pieces = mathjax_read(data)  # one text node, as MathJax reads it
-        self.maths += [piece for piece in pieces if isinstance(piece, Math)]
-        shown = "".join(piece if isinstance(piece, str) else piece.source for piece in pieces)
-        self.shown_parts.append(shown)
-        self.prose_parts.append("".join(p if isinstance(p, str) else " " for p in pieces))
-        if self._heading:
-            tag, text = self.headings[-1]
-            self.headings[-1] = (tag, text + shown)
-
-    @property
-    def text(self) -> str:
-        return re.sub(r"\s+", " ", "".join(self.parts))
-
-    @property
-    def shown(self) -> str:
-        return re.sub(r"\s+", " ", "".join(self.shown_parts))
-
-    @property
-    def prose(self) -> str:
-        return re.sub(r"\s+", " ", "".join(self.prose_parts))
-
-
-def _read_html(markup: str) -> _Text:
-    parser = _Text()
-    parser.feed(markup)
-    parser.close()
-    return parser
-
-
-# Hugo's default typographer makes quotes curly and dashes long: the blog's style, not ours.
-_TYPOGRAPHY = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "“": '"',
-        "”": '"',
-        "–": "--",
-        "—": "---",
-        "…": "...",
-        "«": "<<",
-        "»": ">>",
-    }
-)
-
-
-def _check_math(page: _Text, flavor: str) -> None:
-    """MathJax typesets the paper text's math and nothing else; every other "$" shows as a
-    dollar, and no escape the page needed for Markdown or MathJax shows."""
-    found = {math.source.translate(_TYPOGRAPHY) for math in page.maths}
-    assert found == MATH, f"MathJax would typeset {found ^ MATH} ({flavor})"
-    prose = page.prose.translate(_TYPOGRAPHY)
-    assert DOLLARS in prose, flavor
-    for artefact in (
-        "&#123;",
-        "&#125;",
-        "&lt;",
-        "&gt;",
-        "&amp;",
-        "\\_",
-        "\\*",
-        "\\#",
-        "\\[",
-        "\\$",
-    ):
-        assert artefact not in prose, f"{artefact!r} shows on the page ({flavor})"
-
-
 def _check_rendered(content: str, item: Written, flavor: str) -> None:
     """The rendered body of one post: inert, and showing the paper text exactly."""
-    page = _read_html(content)
-    text = page.shown.translate(_TYPOGRAPHY)
-    _check_math(page, flavor)
+    page = read_html(content)
+    text = page.shown.translate(TYPOGRAPHY)
+    check_math(page, flavor)
     assert not re.search(r"<\s*script", content, re.IGNORECASE), "raw <script> in the page"
     assert "raw HTML omitted" not in content
     assert "javascript:" not in re.sub(r"\s+", " ", " ".join(re.findall(r'href="[^"]*"', content)))
@@ -339,7 +166,7 @@ def _check_rendered(content: str, item: Written, flavor: str) -> None:
         page.tags
     ), page.tags
     for literal in LITERALS:
-        assert literal.translate(_TYPOGRAPHY) in text, (
+        assert literal.translate(TYPOGRAPHY) in text, (
             f"{literal!r} is not shown as written ({flavor})"
         )
     assert "\x00" not in content and "\x1b" not in content
@@ -351,57 +178,31 @@ def _check_rendered(content: str, item: Written, flavor: str) -> None:
     assert len(h2) == len(item.papers)
     assert h3 <= labels, h3 - labels
     for number, (heading, paper) in enumerate(zip(h2, item.papers, strict=True), start=1):
-        expected = f"{number}. {plain(paper.title)}".translate(_TYPOGRAPHY)
-        assert heading.translate(_TYPOGRAPHY).strip() == expected
+        expected = f"{number}. {plain(paper.title)}".translate(TYPOGRAPHY)
+        assert heading.translate(TYPOGRAPHY).strip() == expected
     # Every abstract paragraph of the pending papers is on the page, word for word.
     for paper in item.papers[1:3]:
         for paragraph in paragraphs(paper.abstract):
-            assert paragraph.translate(_TYPOGRAPHY) in text
-
-
-def _heading_ids(content: str, levels: str = "1-6") -> list[str]:
-    found = re.findall(rf'<h[{levels}][^>]* id="([^"]*)"', content)
-    return [html.unescape(anchor) for anchor in found]
-
-
-def _check_readable_id(anchor: str, flavor: str) -> None:
-    """The hostile paper's heading id, which Hugo and Hexo make from the heading's source:
-    its words, not the digits of character references (``&#123;`` gave ``-123-123-``)."""
-    words = anchor.lower()
-    assert "title" in words and "shortcode" in words and "raw" in words, (flavor, anchor)
-    assert not re.search(r"(?<!\d)12[35](?!\d)|amp|quot|&|\\", anchor), (flavor, anchor)
-
-
-def _toc(page: str) -> list[tuple[str, str]]:
-    """The table of contents above the post, as (target id, text) per link; [] if none."""
-    found = re.search(
-        r'<details class="toc" open>\s*<summary>[^<]+</summary>(.*?)</details>', page, re.S
-    )
-    if not found:
-        return []
-    links = re.findall(r'<a [^>]*href="#([^"]*)"[^>]*>(.*?)</a>', found.group(1), re.S)
-    return [
-        (unquote(html.unescape(target)), _read_html(text).shown.strip()) for target, text in links
-    ]
+            assert paragraph.translate(TYPOGRAPHY) in text
 
 
 def _check_toc(page: str, item: Written, flavor: str) -> None:
     """A digest's table of contents: a link to each h1 and h2 of the post, in order, with
     its text; so one per paper. A post without headings has none."""
     content = post_content(page)
-    headings = [text.strip() for tag, text in _read_html(content).headings if tag in ("h1", "h2")]
-    toc = _toc(page)
-    assert [target for target, _ in toc] == _heading_ids(content, "12"), flavor
+    headings = [text.strip() for tag, text in read_html(content).headings if tag in ("h1", "h2")]
+    toc = table_of_contents(page)
+    assert [target for target, _ in toc] == heading_ids(content, "12"), flavor
     assert [text for _, text in toc] == headings, flavor
     if item.papers:
-        assert len(_heading_ids(content, "2")) == len(item.papers) > 0, flavor
+        assert len(heading_ids(content, "2")) == len(item.papers) > 0, flavor
 
 
 def _first_image_alt(content: str) -> str:
     """The alt text of the first image: the nasty paper's thumbnail in a digest."""
     found = re.search(r'<img [^>]*alt="([^"]*)"', content)
     assert found, "no image"
-    return html.unescape(found.group(1)).translate(_TYPOGRAPHY)
+    return html.unescape(found.group(1)).translate(TYPOGRAPHY)
 
 
 # --- Hugo ------------------------------------------------------------------------------
@@ -487,7 +288,7 @@ def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> N
         content = post_content(page)
         _check_rendered(content, item, "hugo")
         if item.papers:
-            assert _first_image_alt(content) == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
+            assert _first_image_alt(content) == plain(NASTY_TITLE).translate(TYPOGRAPHY)
 
 
 def test_hugo_posts_have_a_table_of_contents(hugo_build: HugoBuild) -> None:
@@ -495,7 +296,11 @@ def test_hugo_posts_have_a_table_of_contents(hugo_build: HugoBuild) -> None:
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
         _check_toc(page, item, f"hugo {stem}")
     assert (
-        sum(bool(_toc(p.read_text())) for p in hugo_build.site.glob("public/posts/*/*.html")) == 2
+        sum(
+            bool(table_of_contents(p.read_text()))
+            for p in hugo_build.site.glob("public/posts/*/*.html")
+        )
+        == 2
     )
 
 
@@ -504,9 +309,9 @@ def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
     assert len(digests) == 2
     for stem, item in digests:
         page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
-        anchors = _heading_ids(post_content(page), "2")
+        anchors = heading_ids(post_content(page), "2")
         assert len(anchors) == len(item.papers), stem
-        _check_readable_id(anchors[0], "hugo")
+        check_readable_id(anchors[0], "hugo")
 
 
 def test_hugo_list_shows_each_summary_as_written(hugo_build: HugoBuild) -> None:
@@ -521,8 +326,8 @@ def test_hugo_list_shows_each_summary_as_written(hugo_build: HugoBuild) -> None:
     )
     assert set(found) == set(hugo_build.posts)
     for stem, item in hugo_build.posts.items():
-        shown = _read_html(found[stem]).text.translate(_TYPOGRAPHY).strip()
-        assert shown == item.post.front_matter["description"].translate(_TYPOGRAPHY).strip(), stem
+        shown = read_html(found[stem]).text.translate(TYPOGRAPHY).strip()
+        assert shown == item.post.front_matter["description"].translate(TYPOGRAPHY).strip(), stem
 
 
 # --- Hexo ------------------------------------------------------------------------------
@@ -591,7 +396,10 @@ def test_hexo_posts_have_a_table_of_contents(hexo_load: HexoLoad) -> None:
     for stem, item in hexo_load.posts.items():
         page = (hexo_load.public / hexo_load.loaded[stem]["path"] / "index.html").read_text()
         _check_toc(page, item, f"hexo {stem}")
-    assert sum(bool(_toc(p.read_text())) for p in hexo_load.public.rglob("index.html")) == 2
+    assert (
+        sum(bool(table_of_contents(p.read_text())) for p in hexo_load.public.rglob("index.html"))
+        == 2
+    )
 
 
 def test_hexo_html_lang_follows_the_posts_language(hexo_load: HexoLoad) -> None:
@@ -612,9 +420,9 @@ def test_hexo_heading_ids_are_readable(hexo_load: HexoLoad) -> None:
     digests = [(stem, item) for stem, item in hexo_load.posts.items() if item.papers]
     assert len(digests) == 2
     for stem, item in digests:
-        anchors = _heading_ids(hexo_load.loaded[stem]["content"], "2")
+        anchors = heading_ids(hexo_load.loaded[stem]["content"], "2")
         assert len(anchors) == len(item.papers), stem
-        _check_readable_id(anchors[0], "hexo")
+        check_readable_id(anchors[0], "hexo")
 
 
 def test_hexo_theme_pages_show_titles_as_text(hexo_load: HexoLoad) -> None:
@@ -641,86 +449,12 @@ def test_hexo_image_alt_is_the_title(hexo_load: HexoLoad) -> None:
     for stem, item in hexo_load.posts.items():
         if item.papers:
             alt = _first_image_alt(hexo_load.loaded[stem]["content"])
-            assert alt == plain(NASTY_TITLE).translate(_TYPOGRAPHY), stem
+            assert alt == plain(NASTY_TITLE).translate(TYPOGRAPHY), stem
 
 
 # --- Topic posts (arXiv): folded sections, screenshots, the same inert paper text ------------
 
 TOPIC_LABELS = {"en": ("Abstract", "Paper screenshots"), "zh": ("摘要", "点此查看论文截图")}
-TOPIC_FIGURE = "https://arxiv.org/html/2511.99999v1/x1.png"
-TOPIC_LOCAL = "/images/papers/2503.05378v2-p1.webp"
-
-
-def _nasty_topic_summary() -> dict[str, Any]:
-    return {
-        "tldr": NASTY_TITLE,
-        "takeaways": ["<script>alert(1)</script>", "{{< shortcode >}} and {% raw %}", "- y: no"],
-        "translated_title": NASTY_TITLE,
-        "first_author_affiliation": "<b>bold</b> University # hash",
-        "keywords": ["{{ .Title }}", "$\\alpha_i$", "y"],
-        "background": NASTY_ABSTRACT.replace("\n\n", " "),
-        "past_methods": "```python print('fence') ```",
-        "proposed_method": "# heading",
-        "performance": "[link](javascript:alert(1))",
-        "method_steps": ["1. not a list", "> not a quote", "{{% md %}}"],
-        "conclusion": {"innovation": "| a | b |", "performance": "~~~", "workload": "{# c #}"},
-    }
-
-
-def _topic_entries(language: str) -> list[TopicEntry]:
-    raw = ROOT / "tests" / "fixtures" / "arxiv" / "query_all-testing_s0_m10_2026-04-12.atom.xml"
-    papers = {p.arxiv_id: p for p in parse_api(raw.read_bytes(), day=DAY, feed="t").papers}
-    nasty = Paper(
-        arxiv_id="2511.99999",
-        version=1,
-        title=NASTY_TITLE,
-        authors=(
-            "Ann <script>x</script>",
-            "{{ .Title }}",
-            "- y: no",
-            *(f"A{n}" for n in range(12)),
-        ),
-        abstract=NASTY_ABSTRACT,
-        day=DAY,
-        feed="topic",
-        links=Links(
-            abs="https://arxiv.org/abs/2511.99999",
-            pdf="https://arxiv.org/pdf/2511.99999v1",
-            code="javascript:alert(1)",
-        ),
-        comment="{{< shortcode >}} <b>bold</b> # comment",
-        doi="10.1000/<b>x</b>",
-    )
-
-    def done(content: dict[str, Any], source: str = "abstract") -> SummaryRecord:
-        return SummaryRecord(
-            status="done",
-            key="k",
-            model="- y: no <b>m</b>" if source == "full text" else "extractive",
-            language=language,
-            prompt_hash="h",
-            source=source,
-            source_note=None if source == "full text" else "<script>alert(1)</script>",
-            content=content,
-        )
-
-    survey, opencat = papers["2503.05378"], papers["2502.07719"]
-    pending = SummaryRecord(
-        status="pending", key="k", model="gpt-4o-mini", language=language, prompt_hash="h"
-    )
-    nasty_figures = [
-        {"url": TOPIC_FIGURE, "caption": NASTY_TITLE, "source": "html"},
-        {"url": "javascript:alert(1)", "caption": "<script>alert(1)</script>", "source": "html"},
-    ]
-    return [
-        TopicEntry(nasty, done(_nasty_topic_summary(), "full text"), nasty_figures),
-        TopicEntry(
-            survey,
-            done(summarize_topic(survey, language).model_dump(mode="json")),
-            [{"url": TOPIC_LOCAL, "caption": "first page", "source": "pdf"}],
-        ),
-        TopicEntry(opencat, pending),
-    ]
 
 
 def _topic_posts(flavor: str) -> dict[str, tuple[Post, str]]:
@@ -736,7 +470,12 @@ def _topic_posts(flavor: str) -> dict[str, tuple[Post, str]]:
             tags=FEED_TAGS,
         )
         post = render_topic(
-            env, _site(flavor), feed, day=DAY, entries=_topic_entries(language), language=language
+            env,
+            blog_site(flavor),
+            feed,
+            day=DAY,
+            entries=hostile_topic_entries(language),
+            language=language,
         )
         written[Path(post.path).stem] = (post, language)
     return written
@@ -745,9 +484,9 @@ def _topic_posts(flavor: str) -> dict[str, tuple[Post, str]]:
 def _check_topic(content: str, language: str, flavor: str) -> None:
     """A topic post's body as the tool rendered it: folded sections, images, inert text."""
     abstract_label, screenshots_label = TOPIC_LABELS[language]
-    page = _read_html(content)
-    text = page.shown.translate(_TYPOGRAPHY)
-    _check_math(page, flavor)
+    page = read_html(content)
+    text = page.shown.translate(TYPOGRAPHY)
+    check_math(page, flavor)
     assert "raw HTML omitted" not in content, flavor
     assert not re.search(r"<\s*script", content, re.IGNORECASE), flavor
     assert "javascript:" not in " ".join(re.findall(r'(?:href|src)="[^"]*"', content))
@@ -757,7 +496,7 @@ def _check_topic(content: str, language: str, flavor: str) -> None:
     folds = re.findall(r"<details>\s*<summary>(.*?)</summary>(.*?)</details>", content, re.S)
     labels = [html.unescape(label).strip() for label, _ in folds]
     assert labels == [abstract_label, screenshots_label] * 2 + [abstract_label]
-    abstracts = [_read_html(inner).shown.translate(_TYPOGRAPHY) for _, inner in folds]
+    abstracts = [read_html(inner).shown.translate(TYPOGRAPHY) for _, inner in folds]
     assert "We propose LaTeX $\\alpha_i$ that costs $25" in abstracts[0]
     assert "Web application testing is an essential practice" in abstracts[2]
     assert "Testing Advanced Driving Assistance Systems" in abstracts[4]  # pending: shown too
@@ -766,20 +505,20 @@ def _check_topic(content: str, language: str, flavor: str) -> None:
     images += [
         (src, alt) for alt, src in re.findall(r'<img [^>]*alt="([^"]*)"[^>]*src="([^"]*)"', content)
     ]
-    shown = {html.unescape(src): html.unescape(alt).translate(_TYPOGRAPHY) for src, alt in images}
+    shown = {html.unescape(src): html.unescape(alt).translate(TYPOGRAPHY) for src, alt in images}
     assert shown == {
-        TOPIC_FIGURE: plain(NASTY_TITLE).translate(_TYPOGRAPHY),
+        TOPIC_FIGURE: plain(NASTY_TITLE).translate(TYPOGRAPHY),
         TOPIC_LOCAL: "first page",
     }, shown
     assert "<img" in folds[1][1] and "<img" in folds[3][1]
     # Paper text (and the model's) is shown as written, never as structure of its own.
     assert {"pre", "code", "b", "h4", "h5", "h6", "table", "script"}.isdisjoint(page.tags)
     for literal in LITERALS:
-        assert literal.translate(_TYPOGRAPHY) in text, f"{literal!r} not shown ({flavor})"
+        assert literal.translate(TYPOGRAPHY) in text, f"{literal!r} not shown ({flavor})"
     for shown_text in ("<b>bold</b> University # hash", "| a | b |", "~~~", "{# c #}"):
         assert shown_text in text, shown_text
-    h2 = [heading.translate(_TYPOGRAPHY).strip() for tag, heading in page.headings if tag == "h2"]
-    assert h2[0] == plain(NASTY_TITLE).translate(_TYPOGRAPHY)
+    h2 = [heading.translate(TYPOGRAPHY).strip() for tag, heading in page.headings if tag == "h2"]
+    assert h2[0] == plain(NASTY_TITLE).translate(TYPOGRAPHY)
     assert len(h2) == 3
 
 

@@ -6,7 +6,6 @@ Face and a local OpenAI-compatible server; then the posts, data files and images
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import os
 import re
@@ -14,11 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from devtools.fakes.arxiv_server import ArxivState, atom_feed, papers_from_rss, serve_arxiv
+from devtools.fakes.arxiv_server import ArxivState, atom_feed, serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
-from devtools.fakes.openai_server import Action, FakeOpenAI, reply
+from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
 from paperpress import extractive
 from paperpress.cli import main
@@ -29,54 +27,38 @@ from paperpress.models import SummaryRecord
 from paperpress.render import TopicEntry, make_environment, render_topic
 from paperpress.screenshots import parse_html_figures
 from paperpress.sources import arxiv
-from tests.conftest import FIXTURES, ROOT
-from tests.test_summarize import VALID_TEXT
+from tests.helpers import (
+    COMMENT,
+    CROSS_ON_TOPIC,
+    FIGURE_PAGE,
+    FIXTURES,
+    HF_DAY,
+    LISTING_DAY,
+    META,
+    ROOT,
+    RSS,
+    answer,
+    hf_items,
+    image_alts,
+    listing_state,
+    llm_env,
+    metadata,
+    run_day,
+    section,
+    title,
+    topic,
+    write_config,
+)
 
 ARXIV = FIXTURES / "arxiv"
-RSS = (ARXIV / "rss_all-archives_2024-11-28.excerpt.xml").read_bytes()
 SEARCH = (ARXIV / "query_all-testing_s0_m10_2026-04-12.atom.xml").read_bytes()
-FIGURE_PAGE = (ARXIV / "html_2507.00150v1.excerpt.html").read_bytes()
 FIGURE_URL = "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"
-HF_DAY = "2025-11-11"
-HF_RECORDED = json.loads((FIXTURES / "hf" / f"daily_papers_{HF_DAY}.json").read_text())
-DAY = "2024-11-28"  # a Thursday: the announcement day of the recorded listing
+DAY = LISTING_DAY
+HF_RECORDED = hf_items()
 
-# The listing has no submission times; these fall in the window the listing announces and
-# are deliberately not in id order, so "newest first" is really tested.
-SUBMITTED = {
-    "2411.17746": "2024-11-27T03:10:00Z",
-    "2411.17763": "2024-11-27T18:40:00Z",
-    "2411.17765": "2024-11-26T21:05:00Z",
-    "2411.17769": "2024-11-27T11:30:00Z",
-    "2405.12090": "2024-05-20T09:12:00Z",  # cross-listed: first submitted months earlier
-}
-# Invented for the test: the listing carries no comment.
-COMMENT = {"2411.17769": "12 pages, 9 figures"}
-
-KEYWORDS = ["diffusion", "video", "synchrotron", "face swapping"]
 NEW_ON_TOPIC = ["2411.17746", "2411.17763", "2411.17765", "2411.17769"]  # listing order
-CROSS_ON_TOPIC = "2405.12090"
 REPLACED_ON_TOPIC = ["2204.02688", "2203.12985"]  # name a keyword, but only replacements
 NEWEST_FIRST = ["2411.17763", "2411.17769", "2411.17746", "2411.17765", CROSS_ON_TOPIC]
-
-
-def metadata() -> dict[str, dict[str, Any]]:
-    papers = papers_from_rss(RSS)
-    for arxiv_id, meta in papers.items():
-        meta["published"] = SUBMITTED.get(arxiv_id, "2024-11-27T12:00:00Z")
-        meta["updated"] = (
-            "2024-11-27T12:00:00Z" if arxiv_id == CROSS_ON_TOPIC else meta["published"]
-        )
-        if arxiv_id in COMMENT:
-            meta["comment"] = COMMENT[arxiv_id]
-    return papers
-
-
-META = metadata()
-
-
-def title(arxiv_id: str) -> str:
-    return META[arxiv_id]["title"]
 
 
 @pytest.fixture(autouse=True)
@@ -85,51 +67,8 @@ def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
 
 
-def listing_state(**extra: Any) -> ArxivState:
-    return ArxivState(listings={"cs.CV": RSS}, papers=metadata(), **extra)
-
-
-def topic(base: str, name: str = "video-diffusion", **options: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "kind": "arxiv_topic",
-        "title": "Video Diffusion",
-        "keywords": KEYWORDS,
-        "categories": ["cs.CV"],
-        "api_url": f"{base}/api/query",
-        "listing_url": base,
-        "html_url": base,
-        "pdf_url": base,
-        **options,
-    }
-
-
-def write_config(
-    project: Path, feeds: list[dict[str, Any]], language: str = "zh", **site: Any
-) -> str:
-    data = {
-        "site": {"flavor": "hexo", "timezone": "Asia/Shanghai", **site},
-        "llm": {"language": language},
-        "feeds": feeds,
-    }
-    path = project / "config.yaml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    return str(path)
-
-
-def run(config: str, day: str, environ: dict[str, str] | None = None, *more: str) -> int:
-    return main(["run", "--config", config, "--date", day, *more], environ=environ or {})
-
-
 def headings(post: str) -> list[str]:
     return re.findall(r"^## (.*)$", post, re.MULTILINE)
-
-
-def section(post: str, paper_title: str) -> str:
-    """One paper's part of a post: from its heading to the next paper or day heading."""
-    start = post.index(f"\n## {md_inline(paper_title)}\n")
-    following = re.search(r"\n#{1,2} ", post[start + 1 :])
-    return post[start : start + 1 + following.start()] if following else post[start:]
 
 
 def assert_in_order(text: str, parts: list[str]) -> None:
@@ -152,43 +91,13 @@ def stored(project: Path, arxiv_id: str) -> dict[str, Any]:
     return json.loads((project / "data" / "papers" / f"{arxiv_id}.json").read_text())
 
 
-def image_alts(text: str) -> dict[str, str]:
-    return {url: html.unescape(alt) for alt, url in re.findall(r"!\[([^\]]*)\]\(([^)]*)\)", text)}
-
-
 # --- LLM replies ----------------------------------------------------------------------
-
-TOPIC = {
-    "tldr": "一种只需一个参数即可控制扩散模型生成粒度的方法。",
-    "takeaways": ["单个参数控制粒度", "无需重新训练", "适用于图像与视频"],
-    "translated_title": "Omegance：扩散合成中控制多种粒度的单一参数",
-    "first_author_affiliation": "南洋理工大学",
-    "keywords": ["扩散模型", "粒度控制", "去噪"],
-    "background": "扩散模型的生成细节难以控制。",
-    "past_methods": "以往方法需要重新训练或额外网络。",
-    "proposed_method": "在去噪步骤中引入缩放参数 ω。",
-    "performance": "在多个任务上实现了可控的细节。",
-    "method_steps": ["选择 ω", "在每一步缩放噪声预测", "按需使用时空掩码"],
-    "conclusion": {"innovation": "单参数控制", "performance": "效果稳定", "workload": "实验充分"},
-}
-TOPIC_TEXT = json.dumps(TOPIC, ensure_ascii=False)
-
-
-def answer(body: dict[str, Any]) -> Action:
-    """A valid reply of the kind asked for (the JSON schema in the request names it)."""
-    schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("schema") or {}
-    text = TOPIC_TEXT if "takeaways" in schema.get("properties", {}) else VALID_TEXT
-    return reply(text, prompt_tokens=400, completion_tokens=200)
 
 
 def topic_requests(llm: FakeOpenAI) -> list[str]:
     """The user messages of the topic summaries asked for."""
     users = [body["messages"][-1]["content"] for body in llm.requests]
     return [text for text in users if "structured reading guide" in text]
-
-
-def llm_env(llm: FakeOpenAI) -> dict[str, str]:
-    return {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": llm.base_url}
 
 
 # --- The local arXiv itself ------------------------------------------------------------------
@@ -240,7 +149,7 @@ def test_the_listing_day_keeps_new_and_cross_items_naming_a_keyword(project, cap
     state = listing_state(html={"2411.17769v1": FIGURE_PAGE})
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base)])
-        assert run(config, DAY) == 0
+        assert run_day(config, DAY) == 0
     out = capsys.readouterr().out
     assert "done: fetched 5, summarized 5, cached 0, pending 0, skipped 0" in out
 
@@ -302,7 +211,7 @@ def test_without_include_cross_only_new_items_are_kept(project):
     state = listing_state()
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base, include_cross=False)])
-        assert run(config, DAY) == 0
+        assert run_day(config, DAY) == 0
     (batch,) = state.queries("id_list")
     assert batch["id_list"].split(",") == NEW_ON_TOPIC
     post = (project / "posts" / f"{DAY}-video-diffusion.md").read_text()
@@ -321,7 +230,7 @@ def test_another_day_is_searched_and_off_topic_results_are_skipped(project, caps
     with serve_arxiv(state) as base:
         feed = topic(base, "se-testing", keywords=keywords, categories=["cs.SE"], max_papers=4)
         config = write_config(project, [{**feed, "source": source}])
-        assert run(config, "2024-11-27") == 0
+        assert run_day(config, "2024-11-27") == 0
     out = capsys.readouterr().out
     assert "done: fetched 10, summarized 4, cached 0, pending 0, skipped 6" in out
 
@@ -363,7 +272,7 @@ def test_a_weekend_day_says_so_and_writes_no_post(project, capsys):
     state = listing_state()
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base)])
-        assert run(config, "2024-11-30") == 0
+        assert run_day(config, "2024-11-30") == 0
     out = capsys.readouterr().out
     assert (
         "video-diffusion 2024-11-30: arXiv announces nothing on 2024-11-30 (weekend or holiday); "
@@ -378,7 +287,7 @@ def test_latest_covers_the_previous_announcement_day(project, capsys):
     state = ArxivState(listings={"cs.CV": RSS}, search_pages={0: atom_feed(found)})
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base, no_announcement="latest")])
-        assert run(config, "2024-11-30") == 0  # a Saturday: Friday's listing is the latest
+        assert run_day(config, "2024-11-30") == 0  # a Saturday: Friday's listing is the latest
     out = capsys.readouterr().out
     assert "video-diffusion 2024-11-29: wrote" in out
     assert "skipped 1, tokens" in out
@@ -399,7 +308,7 @@ def test_an_llm_run_reads_the_full_text_or_says_it_used_the_abstract(project, ca
     )
     with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
         config = write_config(project, [topic(base, keywords=["diffusion"], max_papers=2)])
-        assert run(config, DAY, llm_env(llm)) == 0
+        assert run_day(config, DAY, llm_env(llm)) == 0
         assert "fetched 3, summarized 2, cached 0, pending 0, skipped 1, tokens used 1,200" in (
             capsys.readouterr().out
         )
@@ -448,7 +357,7 @@ def test_an_llm_run_reads_the_full_text_or_says_it_used_the_abstract(project, ca
 
         # A re-run: nothing to summarize, no PDF fetched, not one byte changed.
         before = snapshot(project)
-        assert run(config, DAY, llm_env(llm)) == 0
+        assert run_day(config, DAY, llm_env(llm)) == 0
         assert len(llm.requests) == 2
         assert "summarized 0, cached 2" in capsys.readouterr().out
         assert len(state.paths("/pdf/")) == 2
@@ -505,7 +414,7 @@ def test_screenshots_none_fetches_and_writes_no_images(project):
     state = listing_state(html={"2411.17763v1": FIGURE_PAGE}, pdfs={"2411.17763v1": paper_pdf()})
     with serve_arxiv(state) as base:
         feed = topic(base, keywords=["diffusion"], screenshots="none")
-        assert run(write_config(project, [feed]), DAY) == 0
+        assert run_day(write_config(project, [feed]), DAY) == 0
     assert state.paths("/html/") == [] and state.paths("/pdf/") == []
     post = (project / "posts" / f"{DAY}-video-diffusion.md").read_text()
     assert "![" not in post and "论文截图" not in post
@@ -523,7 +432,7 @@ def test_a_paper_in_two_topics_is_summarized_once(project, capsys):
             topic(base, "diffusion", title="Diffusion", keywords=["diffusion"], fulltext=False),
             topic(base, "video", title="Video", keywords=["video"], fulltext=False),
         ]
-        assert run(write_config(project, feeds), DAY, llm_env(llm)) == 0
+        assert run_day(write_config(project, feeds), DAY, llm_env(llm)) == 0
     out = capsys.readouterr().out
     assert "diffusion 2024-11-28: wrote" in out and "video 2024-11-28: wrote" in out
     # diffusion: 17746, 17763, 17769; video: 17746, 17765, 17769 -> four papers, four calls.
@@ -568,9 +477,9 @@ def test_a_paper_in_the_digest_and_a_topic_has_one_data_file(project, capsys):
             topic(base, "video", title="Video", keywords=["video"], source="api"),
         ]
         config = write_config(project, feeds)
-        assert run(config, HF_DAY, None, "--feed", "hf-daily") == 0
-        assert run(config, "2025-11-12", None, "--feed", "video") == 0
-        assert run(config, HF_DAY, None, "--feed", "hf-daily") == 0  # the digest again
+        assert run_day(config, HF_DAY, None, "--feed", "hf-daily") == 0
+        assert run_day(config, "2025-11-12", None, "--feed", "video") == 0
+        assert run_day(config, HF_DAY, None, "--feed", "hf-daily") == 0  # the digest again
     assert "skipped 1, tokens" in capsys.readouterr().out
     assert len(list((project / "data" / "papers").glob("*.json"))) == 19  # no second file
     upvotes = {i["paper"]["id"]: i["paper"]["upvotes"] for i in HF_RECORDED}
@@ -617,8 +526,8 @@ def test_a_rolling_topic_keeps_one_post_newest_day_first(project, capsys):
             rolling=True,
         )
         config = write_config(project, [feed])
-        assert run(config, "2024-11-27") == 0  # the listing is not for this day: a search
-        assert run(config, DAY) == 0  # the listing
+        assert run_day(config, "2024-11-27") == 0  # the listing is not for this day: a search
+        assert run_day(config, DAY) == 0  # the listing
         out = capsys.readouterr().out
         # Ten results name "testing"; two are kept, the rest are over max_papers: skipped.
         assert "done: fetched 10, summarized 2, cached 0, pending 0, skipped 8" in out
@@ -638,7 +547,7 @@ def test_a_rolling_topic_keeps_one_post_newest_day_first(project, capsys):
 
         # Running an older day again (a backfill) changes nothing: the post stays as it is.
         before = snapshot(project)
-        assert run(config, "2024-11-27") == 0
+        assert run_day(config, "2024-11-27") == 0
         assert snapshot(project) == before
 
     original = path.read_bytes()
