@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from paperpress.sources import arxiv
 from tests.helpers import FIXTURES, NetworkBlocked
 
 _SECRETS = (
@@ -83,3 +84,9 @@ def project(tmp_path: Path) -> Path:
     package's default templates apply until a test overrides one (tests.helpers)."""
     (tmp_path / "templates").mkdir()
     return tmp_path
+
+
+@pytest.fixture
+def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI spaces arXiv requests 3 s apart; the local arXiv needs no such courtesy."""
+    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)

@@ -15,24 +15,42 @@ import re
 import shutil
 import subprocess
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import frontmatter
 import pytest
 import yaml
 
 from devtools.fakes.arxiv_server import ArxivState, papers_from_rss
 from devtools.fakes.openai_server import Action, FakeOpenAI, reply
-from devtools.pages import TYPOGRAPHY, PageText
-from devtools.site import HEXO_SITE, HUGO_SITE, hugo_binary
+from devtools.pages import (
+    TYPOGRAPHY,
+    PageText,
+    heading_ids,
+    post_content,
+    read_html,
+    table_of_contents,
+)
+from devtools.site import HEXO_SITE, HUGO_SITE, find_posts, hugo_binary, run_hexo
 from paperpress.cli import main
 from paperpress.config import SiteConfig
-from paperpress.escape import md_inline
+from paperpress.escape import md_inline, md_paragraphs, plain
 from paperpress.extractive import summarize, summarize_topic
-from paperpress.models import Links, Paper, SummaryRecord
-from paperpress.render import DEFAULTS, Entry, TopicEntry
+from paperpress.models import Links, Paper, Post, SummaryRecord
+from paperpress.render import (
+    DEFAULTS,
+    Entry,
+    TopicEntry,
+    front_matter,
+    make_environment,
+    make_post,
+    render_digest,
+)
 from paperpress.sources.arxiv import parse_api
 from paperpress.sources.hf import parse_daily_papers
+from paperpress.text import paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -119,6 +137,8 @@ def llm_env(llm: FakeOpenAI) -> dict[str, str]:
 LISTING_DAY = "2024-11-28"  # a Thursday: the announcement day of the recorded listing
 RSS = (FIXTURES / "arxiv" / "rss_all-archives_2024-11-28.excerpt.xml").read_bytes()
 FIGURE_PAGE = (FIXTURES / "arxiv" / "html_2507.00150v1.excerpt.html").read_bytes()
+FIGURE_URL = "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"  # on that page
+SEARCH = (FIXTURES / "arxiv" / "query_all-testing_s0_m10_2026-04-12.atom.xml").read_bytes()
 KEYWORDS = ["diffusion", "video", "synchrotron", "face swapping"]
 CROSS_ON_TOPIC = "2405.12090"
 
@@ -201,9 +221,33 @@ def image_alts(text: str) -> dict[str, str]:
     return {url: html.unescape(alt) for alt, url in re.findall(r"!\[([^\]]*)\]\(([^)]*)\)", text)}
 
 
+def headings(post: str) -> list[str]:
+    """The ``##`` headings of a post: one per paper."""
+    return re.findall(r"^## (.*)$", post, re.MULTILINE)
+
+
+def assert_in_order(text: str, parts: list[str]) -> None:
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        assert found >= 0, f"{part!r} missing (or out of order) in:\n{text}"
+        at = found + len(part)
+
+
+def project_snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file a run wrote under ``folder`` (not the templates or the config): its bytes
+    and its mtime, to show that a second run changed nothing."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "templates" not in p.parts and p.name != "config.yaml"
+    }
+
+
 # --- Posts of hostile input for the example blogs -------------------------------------------
 
 TIMEZONE = "Asia/Shanghai"
+FEED_TAGS = ["Hugging Face", "y", "no", "on", "- y: no # tag"]
 NASTY_TITLE = (
     "- y: no # not a comment, 'single' \"double\" <script>alert(1)</script> {{ .Title }} "
     "{{< shortcode >}} {% raw %} {# c #} $\\alpha_i$ costs $25 😀 مرحبا שלום \x00\x07\x1b C #"
@@ -228,6 +272,7 @@ NASTY_ABSTRACT = "\n\n".join(
         "NUL\x00 BEL\x07 ESC\x1b DEL\x7f NEL\x85 LS\u2028 BOM\ufeff tab\t end.",
     ]
 )
+
 # Dollars that are not math, and all the math in NASTY_TITLE and NASTY_ABSTRACT: what
 # MathJax (the model in devtools/pages.py) must find in a page with them, and nothing else.
 DOLLARS = "Costs $5 and $10 per run"
@@ -239,6 +284,48 @@ MATH = {
     "$360^\\circ$",
     "$\\alpha$",
 }
+
+# What a reader must see, word for word, somewhere in the rendered page (math as its source).
+LITERALS = [
+    "<script>alert(1)</script>",
+    "{{ .Title }}",
+    "{{< shortcode >}}",
+    "{{% md %}}",
+    "{% raw %}",
+    "{# c #}",
+    "```python print('fence') ```",
+    "# heading",
+    "$\\alpha_i$",
+    "$\\mathcal{L} = \\sum_{i} w_i * x_i^*$",
+    "$$E_{k} = m*c^2$$",
+    "\\(a_b\\)",
+    "$25",
+    DOLLARS,
+    "😀",
+    "مرحبا بالعالم",
+    "שלום עולם",
+    "[link](javascript:alert(1))",
+    "<b>bold</b>",
+]
+
+# Titles that YAML 1.1 or a careless emitter turns into something else.
+TITLES = ["y", "no", "on", "null", "~", "true", "2025-11-11", "1e3", "0o17", "---", "- item"]
+TITLES += ["# h", "a: b", "{a: b}", "[a]", "'", '"', "@at", "`tick`", "*star", "&anchor", "!tag"]
+TITLES += ["%pct", "|", ">", "{{ .Title }}", "{{< x >}}", "{% raw %}", NASTY_TITLE]
+
+# The headings of each paper's section in a digest, by language.
+HEADINGS_EN = {"Abstract", "Main work", "Highlights", "Keywords", "Scores", "Links"}
+HEADINGS_ZH = {"摘要", "主要工作", "主要亮点", "核心关键词", "评分", "链接"}
+
+# A topic post's screenshots: a figure of an arXiv HTML page, a page rendered locally.
+TOPIC_FIGURE = "https://arxiv.org/html/2511.99999v1/x1.png"
+TOPIC_LOCAL = "/images/papers/2503.05378v2-p1.webp"
+
+
+@dataclass(frozen=True)
+class Written:
+    post: Post
+    papers: list[Paper]  # the papers in a digest; none for a title-only post
 
 
 def hostile_papers() -> list[Paper]:
@@ -298,8 +385,44 @@ def blog_site(flavor: str) -> SiteConfig:
     )
 
 
-TOPIC_FIGURE = "https://arxiv.org/html/2511.99999v1/x1.png"
-TOPIC_LOCAL = "/images/papers/2503.05378v2-p1.webp"
+def hostile_posts(flavor: str) -> list[Written]:
+    site = blog_site(flavor)
+    env = make_environment(ROOT / "templates")
+    papers = hostile_papers()
+    written = []
+    for language in ("en", "zh"):
+        post = render_digest(
+            env,
+            site,
+            feed_name=f"hf-{language}",
+            tags=FEED_TAGS,
+            day=HF_DAY,
+            entries=hostile_entries(papers, language),
+            language=language,
+        )
+        written.append(Written(post, papers))
+    for number, title in enumerate(TITLES):
+        meta = front_matter(
+            site,
+            title=title,
+            day=f"2025-10-{number + 1:02d}",
+            tags=[title, "y"],
+            description=plain(title),
+            keywords=[plain(title)],  # as the renderers pass them: one clean line each
+            cover=None,
+        )
+        body = md_inline(title) + "\n\n" + md_paragraphs(NASTY_ABSTRACT)
+        written.append(Written(make_post(site, f"title-{number:02d}.md", meta, body), []))
+    return written
+
+
+def write_posts(posts: list[Written], folder: Path) -> dict[str, Written]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for item in posts:
+        # Our own re-parse first: a post python-frontmatter cannot read back is already wrong.
+        assert frontmatter.loads(item.post.text).metadata == item.post.front_matter
+        (folder / item.post.path).write_text(item.post.text, encoding="utf-8")
+    return {Path(item.post.path).stem: item for item in posts}
 
 
 def hostile_topic_summary() -> dict[str, Any]:
@@ -374,6 +497,43 @@ def hostile_topic_entries(language: str) -> list[TopicEntry]:
     ]
 
 
+# --- What a built page must show of them -----------------------------------------------------
+
+
+def check_rendered(content: str, item: Written, flavor: str) -> None:
+    """The rendered body of one post: inert, and showing the paper text exactly."""
+    page = read_html(content)
+    text = page.shown.translate(TYPOGRAPHY)
+    check_math(page, flavor)
+    assert not re.search(r"<\s*script", content, re.IGNORECASE), "raw <script> in the page"
+    assert "raw HTML omitted" not in content
+    assert "javascript:" not in re.sub(r"\s+", " ", " ".join(re.findall(r'href="[^"]*"', content)))
+    # No structure from paper text: no code block, list item or quote of its own, no heading
+    # beyond ours, no raw HTML element from the abstract.
+    assert {"pre", "code", "b", "h1", "h4", "h5", "h6", "table", "ol", "script"}.isdisjoint(
+        page.tags
+    ), page.tags
+    for literal in LITERALS:
+        assert literal.translate(TYPOGRAPHY) in text, (
+            f"{literal!r} is not shown as written ({flavor})"
+        )
+    assert "\x00" not in content and "\x1b" not in content
+    if not item.papers:
+        return
+    labels = HEADINGS_ZH if "每日" in item.post.front_matter["title"] else HEADINGS_EN
+    h2 = [heading for tag, heading in page.headings if tag == "h2"]
+    h3 = {heading.strip() for tag, heading in page.headings if tag == "h3"}
+    assert len(h2) == len(item.papers)
+    assert h3 <= labels, h3 - labels
+    for number, (heading, paper) in enumerate(zip(h2, item.papers, strict=True), start=1):
+        expected = f"{number}. {plain(paper.title)}".translate(TYPOGRAPHY)
+        assert heading.translate(TYPOGRAPHY).strip() == expected
+    # Every abstract paragraph of the pending papers is on the page, word for word.
+    for paper in item.papers[1:3]:
+        for paragraph in paragraphs(paper.abstract):
+            assert paragraph.translate(TYPOGRAPHY) in text
+
+
 def check_math(page: PageText, flavor: str) -> None:
     """MathJax typesets the paper text's math and nothing else; every other "$" shows as a
     dollar, and no escape the page needed for Markdown or MathJax shows."""
@@ -396,12 +556,31 @@ def check_math(page: PageText, flavor: str) -> None:
         assert artefact not in prose, f"{artefact!r} shows on the page ({flavor})"
 
 
+def check_toc(page: str, item: Written, flavor: str) -> None:
+    """A digest's table of contents: a link to each h1 and h2 of the post, in order, with
+    its text; so one per paper. A post without headings has none."""
+    content = post_content(page)
+    headings = [text.strip() for tag, text in read_html(content).headings if tag in ("h1", "h2")]
+    toc = table_of_contents(page)
+    assert [target for target, _ in toc] == heading_ids(content, "12"), flavor
+    assert [text for _, text in toc] == headings, flavor
+    if item.papers:
+        assert len(heading_ids(content, "2")) == len(item.papers) > 0, flavor
+
+
 def check_readable_id(anchor: str, flavor: str) -> None:
     """The hostile paper's heading id, which Hugo and Hexo make from the heading's source:
     its words, not the digits of character references (``&#123;`` gave ``-123-123-``)."""
     words = anchor.lower()
     assert "title" in words and "shortcode" in words and "raw" in words, (flavor, anchor)
     assert not re.search(r"(?<!\d)12[35](?!\d)|amp|quot|&|\\", anchor), (flavor, anchor)
+
+
+def first_image_alt(content: str) -> str:
+    """The alt text of the first image: the nasty paper's thumbnail in a digest."""
+    found = re.search(r'<img [^>]*alt="([^"]*)"', content)
+    assert found, "no image"
+    return html.unescape(found.group(1)).translate(TYPOGRAPHY)
 
 
 # --- The real tools -------------------------------------------------------------------------
@@ -461,3 +640,11 @@ def mathjax() -> tuple[str, Path]:
         pytest.fail(f"{package} is MathJax {installed}; the layouts load {found.group(2)}")
     require_tool("MathJax in the Hexo site", installed, "`make setup` (npm ci there)")
     return found.group(1), package
+
+
+def hexo_report(posts: Path, public: Path) -> dict[str, Any]:
+    """The site builder's Hexo run of the posts in ``posts``: its build.js fails if Hexo
+    dropped a post; returns its report, unjudged."""
+    node()
+    hexo_modules()
+    return run_hexo(find_posts(posts), {}, public).report

@@ -3,7 +3,7 @@ browser.
 
 The posts are what ``make demo`` makes from the recorded fixtures (the real CLI, offline):
 every digest and topic post, in Hexo (Chinese) and Hugo (English). Beside them, a digest and
-a topic post of hostile input per flavor (tests/test_sites.py). ``make site``'s own code
+a topic post of hostile input per flavor (tests/helpers.py). ``make site``'s own code
 (devtools/site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
 Headless Chromium then loads a digest and a topic post of each site over 127.0.0.1 and saves
 full-page screenshots to build/screenshots/ (CI keeps them as an artifact).
@@ -103,9 +103,9 @@ def _papers_by_post(folder: Path) -> dict[str, list[Paper]]:
 
 
 def _hostile_posts(folder: Path, flavor: str) -> dict[str, list[Paper]]:
-    """A digest and a topic post of hostile input (tests/test_sites.py), written to ``folder``.
+    """A digest and a topic post of hostile input (tests/helpers.py), written to ``folder``.
     The first paper of each is the hostile one: its URLs are mangled or dropped on purpose
-    (test_sites checks how), so only the others' URLs are expected as they are."""
+    (test_site_*.py check how), so only the others' URLs are expected as they are."""
     env = make_environment(ROOT / "templates")
     folder.mkdir(parents=True)
     digest = render_digest(

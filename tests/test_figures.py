@@ -16,7 +16,6 @@ from PIL import Image
 from devtools.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
 from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
-from paperpress.sources import arxiv
 from tests.helpers import (
     LISTING_DAY,
     answer,
@@ -34,10 +33,7 @@ DAY = LISTING_DAY
 OMEGANCE = "2411.17769"  # on the recorded listing, version 1
 NAMES = ["x1.png", "extracted/5852395/F2.jpg"]  # as the converter names a paper's images
 
-
-@pytest.fixture(autouse=True)
-def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
+pytestmark = pytest.mark.usefixtures("no_polite_wait")
 
 
 def stored_figures(project: Path, arxiv_id: str) -> list[dict[str, Any]]:
