@@ -1,4 +1,5 @@
-"""Shared test set-up: no test reaches past loopback, and no real key is in sight."""
+"""Shared test set-up: no test reaches past loopback, and no real key is in sight; every
+file of tests/fixtures/ is read by some test (helpers.FixtureFolder)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 
 from paperpress.sources import arxiv
 from tests.helpers import FIXTURES, NetworkBlocked
+
+pytest_plugins = ["pytester"]  # tests/test_fixture_rules.py runs small inner sessions
 
 _SECRETS = (
     "OPENAI_API_KEY",
@@ -71,14 +74,6 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fixture_bytes():
-    def read(name: str) -> bytes:
-        return (FIXTURES / name).read_bytes()
-
-    return read
-
-
-@pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway folder for a config file, with an empty ``templates/`` of its own: the
     package's default templates apply until a test overrides one (tests.helpers)."""
@@ -90,3 +85,7 @@ def project(tmp_path: Path) -> Path:
 def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI spaces arXiv requests 3 s apart; the local arXiv needs no such courtesy."""
     monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(FIXTURES, "recorded-fixtures")

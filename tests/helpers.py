@@ -1,9 +1,14 @@
-"""Helpers the test modules share (they never import each other): recorded data, LLM
-replies, topics on the local arXiv, posts of hostile input for the example blogs, and the
-real tools the site tests drive (Hugo, Node with Hexo, Chromium, MathJax).
+"""Helpers the test modules share (they never import each other), by section:
 
-A missing tool skips its tests with one line naming what to install; with ``CI=true`` it
-fails the run instead, so CI cannot go green by skipping the proof.
+- recorded fixtures: ``fixture(name)``, the one way to read a file of tests/fixtures/
+  (a missing name fails the test; a whole run that leaves a file unread fails too);
+- a recorded Hugging Face day, and a config that reads it;
+- LLM replies: a valid digest and topic summary, and ``answer``, which picks by schema;
+- topics on the local arXiv: the recorded listing and search, their papers, configs;
+- posts of hostile input for the example blogs, and what a built page must show of them;
+- the real tools the site tests drive (Hugo, Node with Hexo, Chromium, MathJax): a
+  missing tool skips its tests with one line naming what to install; with ``CI=true``
+  it fails the run instead, so CI cannot go green by skipping the proof.
 """
 
 from __future__ import annotations
@@ -53,7 +58,6 @@ from paperpress.sources.hf import parse_daily_papers
 from paperpress.text import paragraphs
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
 NODE_MINIMUM = (20, 19)  # Hexo 8
 
 
@@ -69,6 +73,84 @@ def override_template(templates_dir: Path, name: str) -> Path:
     return path
 
 
+# --- Recorded fixtures -------------------------------------------------------------------
+
+
+class FixtureFolder:
+    """The recorded responses under ``folder``, read through ``path``, and which of them a
+    session read. Registered as a pytest plugin (conftest does), it fails a run of the
+    whole suite in which some file there was read by no test, as arxiv.py's test suite
+    does: a fixture nobody reads is one nobody checks. A subset run is not judged (a -k,
+    -m, node id or deselection, a test module left out, a failure or a skip), since it
+    may leave files unread that the rest of the suite reads."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.read: set[str] = set()
+        self.partial = False  # a test was deselected or skipped
+        self.collected: set[Path] = set()  # the test modules the session collected from
+
+    def path(self, name: str) -> Path:
+        """The file ``name`` (``"hf/daily_papers_2025-11-11.json"``), noted as read; a name
+        with no file fails the test, with the full path it looked for."""
+        path = self.folder / name
+        if not path.is_file():
+            pytest.fail(f"no recorded fixture at {path}", pytrace=False)
+        self.read.add(path.relative_to(self.folder).as_posix())
+        return path
+
+    def names(self, pattern: str) -> list[str]:
+        """The names of the files matching ``pattern`` (``"hf/*.json"``), to parametrize a
+        test with: listed, not read, so the test that reads them is what counts."""
+        found = (path for path in self.folder.glob(pattern) if path.is_file())
+        return sorted(path.relative_to(self.folder).as_posix() for path in found)
+
+    def unread(self) -> list[str]:
+        return [name for name in self.names("**/*") if name not in self.read]
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.partial = True
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.collected = {Path(item.path) for item in session.items}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.skipped and not hasattr(report, "wasxfail"):
+            self.partial = True
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus != 0 or not self._whole_suite(session.config):
+            return
+        unread = self.unread()
+        if not unread:
+            return
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.ensure_newline()
+            reporter.write_sep("=", "unread fixtures", red=True)
+            reporter.write_line(f"No test read these files of {self.folder}: use or delete them.")
+            for name in unread:
+                reporter.write_line(f"  {name}")
+
+    def _whole_suite(self, config: pytest.Config) -> bool:
+        option = config.option
+        if self.partial or option.keyword or option.markexpr or option.collectonly:
+            return False
+        if any("::" in str(arg) for arg in config.args):
+            return False
+        suite = self.folder.parent
+        modules = {
+            path for pattern in config.getini("python_files") for path in suite.rglob(pattern)
+        }
+        return modules <= self.collected
+
+
+FIXTURES = FixtureFolder(ROOT / "tests" / "fixtures")
+fixture = FIXTURES.path
+fixture_names = FIXTURES.names
+
+
 # --- A recorded Hugging Face day ------------------------------------------------------------
 
 HF_DAY = "2025-11-11"  # also the day of the example blogs' posts
@@ -76,7 +158,7 @@ HF_DAY = "2025-11-11"  # also the day of the example blogs' posts
 
 def hf_items(day: str = HF_DAY) -> list[dict[str, Any]]:
     """The recorded daily papers list of ``day`` as the API sent it (19 papers on HF_DAY)."""
-    return json.loads((FIXTURES / "hf" / f"daily_papers_{day}.json").read_text())
+    return json.loads(fixture(f"hf/daily_papers_{day}.json").read_text())
 
 
 def hf_config(project: Path, base: str) -> str:
@@ -135,10 +217,7 @@ def llm_env(llm: FakeOpenAI) -> dict[str, str]:
 # --- arXiv topics on the local arXiv (devtools/fakes/arxiv_server.py) ----------------------
 
 LISTING_DAY = "2024-11-28"  # a Thursday: the announcement day of the recorded listing
-RSS = (FIXTURES / "arxiv" / "rss_all-archives_2024-11-28.excerpt.xml").read_bytes()
-FIGURE_PAGE = (FIXTURES / "arxiv" / "html_2507.00150v1.excerpt.html").read_bytes()
-FIGURE_URL = "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"  # on that page
-SEARCH = (FIXTURES / "arxiv" / "query_all-testing_s0_m10_2026-04-12.atom.xml").read_bytes()
+FIGURE_URL = "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"  # in figure_page
 KEYWORDS = ["diffusion", "video", "synchrotron", "face swapping"]
 CROSS_ON_TOPIC = "2405.12090"
 
@@ -155,8 +234,33 @@ SUBMITTED = {
 COMMENT = {"2411.17769": "12 pages, 9 figures"}
 
 
+def recorded_listing() -> bytes:
+    """rss.arxiv.org's listing of 2024-11-28 (an excerpt): new, cross and replaced items."""
+    return fixture("arxiv/rss_all-archives_2024-11-28.excerpt.xml").read_bytes()
+
+
+def recorded_search() -> bytes:
+    """The API's first page of ten results for ``all:testing``."""
+    return fixture("arxiv/query_all-testing_s0_m10_2026-04-12.atom.xml").read_bytes()
+
+
+def figure_page() -> bytes:
+    """An excerpt of arXiv's HTML version of 2507.00150v1, with its figures."""
+    return fixture("arxiv/html_2507.00150v1.excerpt.html").read_bytes()
+
+
+def arxiv_state(**known: Any) -> ArxivState:
+    """A local arXiv that knows ``known`` (listings, papers, search_pages, html ...) and
+    answers a search past its results and a malformed id with the recorded replies."""
+    empty = fixture("arxiv/query_idlist-0000.0000_empty_2026-04-12.atom.xml").read_bytes()
+    error = fixture("arxiv/query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
+    return ArxivState(empty_feed=empty, error_feed=error, **known)
+
+
 def metadata() -> dict[str, dict[str, Any]]:
-    papers = papers_from_rss(RSS)
+    """The recorded listing's papers as the local arXiv's ``papers``, with submission
+    times (and a comment) the listing does not carry."""
+    papers = papers_from_rss(recorded_listing())
     for arxiv_id, meta in papers.items():
         meta["published"] = SUBMITTED.get(arxiv_id, "2024-11-27T12:00:00Z")
         meta["updated"] = (
@@ -167,15 +271,12 @@ def metadata() -> dict[str, dict[str, Any]]:
     return papers
 
 
-META = metadata()
-
-
 def title(arxiv_id: str) -> str:
-    return META[arxiv_id]["title"]
+    return metadata()[arxiv_id]["title"]
 
 
 def listing_state(**extra: Any) -> ArxivState:
-    return ArxivState(listings={"cs.CV": RSS}, papers=metadata(), **extra)
+    return arxiv_state(listings={"cs.CV": recorded_listing()}, papers=metadata(), **extra)
 
 
 def topic(base: str, name: str = "video-diffusion", **options: Any) -> dict[str, Any]:
@@ -329,7 +430,7 @@ class Written:
 
 
 def hostile_papers() -> list[Paper]:
-    raw = (FIXTURES / "hf" / f"daily_papers_{HF_DAY}.json").read_bytes()
+    raw = fixture(f"hf/daily_papers_{HF_DAY}.json").read_bytes()
     real = parse_daily_papers(raw, day=HF_DAY, feed="hf-daily").papers[:4]
     nasty = Paper(
         arxiv_id="2511.99999",
@@ -442,7 +543,7 @@ def hostile_topic_summary() -> dict[str, Any]:
 
 
 def hostile_topic_entries(language: str) -> list[TopicEntry]:
-    raw = (FIXTURES / "arxiv" / "query_all-testing_s0_m10_2026-04-12.atom.xml").read_bytes()
+    raw = recorded_search()
     papers = {p.arxiv_id: p for p in parse_api(raw, day=HF_DAY, feed="t").papers}
     nasty = Paper(
         arxiv_id="2511.99999",

@@ -13,12 +13,13 @@ import httpx2
 import pytest
 from PIL import Image
 
-from devtools.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
+from devtools.fakes.arxiv_server import latexml_paper, serve_arxiv
 from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
 from tests.helpers import (
     LISTING_DAY,
     answer,
+    arxiv_state,
     image_alts,
     listing_state,
     llm_env,
@@ -61,7 +62,7 @@ def assert_is_an_image(client: httpx2.Client, url: str) -> None:
 @pytest.mark.parametrize("shape", ["base", "prefixed"])
 def test_the_local_arxiv_serves_a_page_and_its_images_where_a_browser_asks(shape):
     page, images = latexml_paper("2501.00001v2", NAMES, shape=shape)
-    state = ArxivState(html={"2501.00001v2": page}, images=images)
+    state = arxiv_state(html={"2501.00001v2": page}, images=images)
     with serve_arxiv(state) as base, httpx2.Client() as client:
         for path in ("2501.00001v2", "2501.00001v2/", "2501.00001", "2501.00001/"):
             reply = client.get(f"{base}/html/{path}")
@@ -99,7 +100,7 @@ def test_every_figure_link_in_the_post_is_an_image_the_server_has(project, shape
 
 def test_a_redirect_to_another_server_resolves_against_where_the_page_came_from(project):
     page, images = latexml_paper(f"{OMEGANCE}v1", NAMES, shape="prefixed")
-    elsewhere = ArxivState(html={f"{OMEGANCE}v1": page}, images=images)
+    elsewhere = arxiv_state(html={f"{OMEGANCE}v1": page}, images=images)
     with serve_arxiv(elsewhere) as other, httpx2.Client() as client:
         moved = {f"/html/{OMEGANCE}v1": f"{other}/html/{OMEGANCE}v1"}
         state = listing_state(redirects=moved)

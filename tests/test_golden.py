@@ -18,13 +18,13 @@ from paperpress.models import SummaryRecord
 from paperpress.render import Entry, TopicEntry, make_environment, render_digest, render_topic
 from paperpress.screenshots import parse_html_figures
 from paperpress.sources import arxiv, hf
-from tests.helpers import FIGURE_PAGE, FIXTURES, ROOT, SEARCH
+from tests.helpers import ROOT, figure_page, fixture, recorded_search
 
 GOLDEN = ROOT / "tests" / "golden"
 
 
 def entries(language: str) -> list[Entry]:
-    raw = (FIXTURES / "hf" / "daily_papers_2025-04-11.json").read_bytes()
+    raw = fixture("hf/daily_papers_2025-04-11.json").read_bytes()
     papers = hf.parse_daily_papers(raw, day="2025-04-11", feed="hf-daily").papers
     result = []
     for index, paper in enumerate(papers):
@@ -66,9 +66,9 @@ def test_digest_matches_golden(flavor, language):
 def golden_entries(language: str) -> list[TopicEntry]:
     """Four papers of a recorded search: extractive summaries, one pending, and figures of
     each kind (the recorded HTML page's, rendered from a PDF, none)."""
-    papers = arxiv.parse_api(SEARCH, day="2025-11-11", feed="software-testing").papers
+    papers = arxiv.parse_api(recorded_search(), day="2025-11-11", feed="software-testing").papers
     chosen = {p.arxiv_id: p for p in papers if p.arxiv_id in GOLDEN_IDS}
-    html_figures = parse_html_figures(FIGURE_PAGE.decode(), "https://arxiv.org/html/2507.00150v1")
+    html_figures = parse_html_figures(figure_page().decode(), "https://arxiv.org/html/2507.00150v1")
     figures = {
         "2503.05378": [dataclasses.asdict(f) for f in html_figures],
         "2502.07719": [

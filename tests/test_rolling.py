@@ -9,16 +9,17 @@ import re
 
 import pytest
 
-from devtools.fakes.arxiv_server import ArxivState, serve_arxiv
+from devtools.fakes.arxiv_server import serve_arxiv
 from paperpress.cli import main
 from paperpress.escape import md_inline
 from tests.helpers import (
     LISTING_DAY,
-    RSS,
-    SEARCH,
+    arxiv_state,
     headings,
     metadata,
     project_snapshot,
+    recorded_listing,
+    recorded_search,
     run_day,
     title,
     topic,
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.usefixtures("no_polite_wait")
 
 
 def test_a_rolling_topic_keeps_one_post_newest_day_first(project, capsys):
-    state = ArxivState(listings={"cs.CV": RSS}, search_pages={0: SEARCH}, papers=metadata())
+    listing, search = recorded_listing(), recorded_search()
+    state = arxiv_state(listings={"cs.CV": listing}, search_pages={0: search}, papers=metadata())
     with serve_arxiv(state) as base:
         feed = topic(
             base,

@@ -17,9 +17,8 @@ from paperpress.screenshots import (
     parse_html_figures,
     render_pdf_figures,
 )
-from tests.helpers import FIXTURES
+from tests.helpers import figure_page
 
-ARXIV = FIXTURES / "arxiv"
 PAGE_URL = "https://arxiv.org/html/2401.00001v1"
 
 
@@ -27,7 +26,7 @@ PAGE_URL = "https://arxiv.org/html/2401.00001v1"
 
 
 def test_fixture_figure_url_and_caption():
-    page = (ARXIV / "html_2507.00150v1.excerpt.html").read_text(encoding="utf-8")
+    page = figure_page().decode("utf-8")
     [figure] = parse_html_figures(page, "https://arxiv.org/html/2507.00150v1")
     assert figure.url == "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"
     assert figure.source == "html"

@@ -33,20 +33,18 @@ from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import LLMSummarizer, summarize_all
 from paperpress.usage import Budget, Usage
-from tests.helpers import DIGEST_REPLY, DIGEST_REPLY_TEXT, FIXTURES, override_template
+from tests.helpers import DIGEST_REPLY, DIGEST_REPLY_TEXT, fixture, fixture_names, override_template
 
 OFF_SCHEMA = json.dumps({**DIGEST_REPLY, "highlights": ["only one"], "practicality": {"score": 9}})
 
 
 def hf_papers(name: str = "daily_papers_2024-04-04.json") -> list[Paper]:
     day = name.removeprefix("daily_papers_").removesuffix(".json")
-    return parse_daily_papers(
-        (FIXTURES / "hf" / name).read_bytes(), day=day, feed="hf-daily"
-    ).papers
+    return parse_daily_papers(fixture(f"hf/{name}").read_bytes(), day=day, feed="hf-daily").papers
 
 
 def all_hf_papers() -> list[Paper]:
-    return [p for f in sorted((FIXTURES / "hf").glob("*.json")) for p in hf_papers(f.name)]
+    return [p for name in fixture_names("hf/*.json") for p in hf_papers(Path(name).name)]
 
 
 PAPER = Paper(

@@ -14,19 +14,20 @@ from typing import Any
 
 import pytest
 
-from devtools.fakes.arxiv_server import ArxivState, atom_feed, serve_arxiv
+from devtools.fakes.arxiv_server import atom_feed, serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
 from paperpress.cli import main
 from paperpress.escape import md_inline
 from tests.helpers import (
-    FIGURE_PAGE,
     FIGURE_URL,
     HF_DAY,
     LISTING_DAY,
     answer,
+    arxiv_state,
     assert_in_order,
+    figure_page,
     headings,
     hf_items,
     image_alts,
@@ -61,7 +62,7 @@ def topic_requests(llm: FakeOpenAI) -> list[str]:
 
 def test_an_llm_run_reads_the_full_text_or_says_it_used_the_abstract(project, capsys):
     state = listing_state(
-        html={"2411.17769v1": FIGURE_PAGE},
+        html={"2411.17769v1": figure_page()},
         pdfs={"2411.17769v1": paper_pdf(title("2411.17769"))},  # 2411.17763: PDF is 404
     )
     with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
@@ -169,7 +170,7 @@ def test_local_screenshots_are_webp_files_under_the_assets_folder(project):
 
 
 def test_screenshots_none_fetches_and_writes_no_images(project):
-    state = listing_state(html={"2411.17763v1": FIGURE_PAGE}, pdfs={"2411.17763v1": paper_pdf()})
+    state = listing_state(html={"2411.17763v1": figure_page()}, pdfs={"2411.17763v1": paper_pdf()})
     with serve_arxiv(state) as base:
         feed = topic(base, keywords=["diffusion"], screenshots="none")
         assert run_day(write_config(project, [feed]), DAY) == 0
@@ -228,7 +229,7 @@ def test_a_paper_in_the_digest_and_a_topic_has_one_data_file(project, capsys):
     the topic post takes the HF thumbnail as its screenshot; `render` redoes both posts."""
     video = ["2511.07250", "2511.07416", "2511.07409", "2511.07299"]
     found = [(i, hf_metadata(i)) for i in [*video, "2511.03506"]]  # HaluMem: off-topic
-    state = ArxivState(search_pages={0: atom_feed(found)})
+    state = arxiv_state(search_pages={0: atom_feed(found)})
     with serve_hf(HFState(days={HF_DAY: HF_RECORDED})) as hf_base, serve_arxiv(state) as base:
         feeds = [
             {"name": "hf-daily", "kind": "hf_daily", "base_url": hf_base},

@@ -9,23 +9,24 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.fakes.arxiv_server import ArxivState, atom_feed, serve_arxiv
+from devtools.fakes.arxiv_server import atom_feed, serve_arxiv
 from paperpress.errors import SourceError
 from paperpress.escape import md_inline
 from paperpress.sources import arxiv
 from tests.helpers import (
     COMMENT,
     CROSS_ON_TOPIC,
-    FIGURE_PAGE,
     FIGURE_URL,
-    FIXTURES,
     LISTING_DAY,
-    META,
-    RSS,
-    SEARCH,
+    arxiv_state,
     assert_in_order,
+    figure_page,
+    fixture,
     headings,
     listing_state,
+    metadata,
+    recorded_listing,
+    recorded_search,
     run_day,
     section,
     title,
@@ -34,7 +35,7 @@ from tests.helpers import (
 )
 
 DAY = LISTING_DAY
-ARXIV = FIXTURES / "arxiv"
+META = metadata()
 NEW_ON_TOPIC = ["2411.17746", "2411.17763", "2411.17765", "2411.17769"]  # listing order
 REPLACED_ON_TOPIC = ["2204.02688", "2203.12985"]  # name a keyword, but only replacements
 NEWEST_FIRST = ["2411.17763", "2411.17769", "2411.17746", "2411.17765", CROSS_ON_TOPIC]
@@ -48,9 +49,9 @@ pytestmark = pytest.mark.usefixtures("no_polite_wait")
 def test_the_local_arxiv_answers_id_lists_like_the_real_api():
     """Built from the metadata of a recorded reply, its answer parses to the same paper; an
     unknown id is absent; a malformed id gets the recorded HTTP 400 error feed."""
-    real = (ARXIV / "query_idlist-1207.7214_2026-05-02.atom.xml").read_bytes()
+    real = fixture("arxiv/query_idlist-1207.7214_2026-05-02.atom.xml").read_bytes()
     (expected,) = arxiv.parse_api(real, day=DAY, feed="t").papers
-    state = ArxivState(
+    state = arxiv_state(
         papers={
             "1207.7214": {
                 "version": 2,
@@ -75,7 +76,8 @@ def test_the_local_arxiv_answers_id_lists_like_the_real_api():
         raw = client.get(f"{base}/api/query", params={"id_list": "abc"})
     assert raw.status_code == 400
     assert (
-        raw.content == (ARXIV / "query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
+        raw.content
+        == fixture("arxiv/query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
     )
     assert state.queries("id_list")[0] == {
         "id_list": "1207.7214,2411.99999",
@@ -88,7 +90,7 @@ def test_the_local_arxiv_answers_id_lists_like_the_real_api():
 
 
 def test_the_listing_day_keeps_new_and_cross_items_naming_a_keyword(project, capsys):
-    state = listing_state(html={"2411.17769v1": FIGURE_PAGE})
+    state = listing_state(html={"2411.17769v1": figure_page()})
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base)])
         assert run_day(config, DAY) == 0
@@ -167,7 +169,7 @@ def test_without_include_cross_only_new_items_are_kept(project):
 def test_another_day_is_searched_and_off_topic_results_are_skipped(project, capsys, source):
     """The listing only shows its own day; for 2024-11-27 the topic searches the API (whose
     matching is fuzzy: a post keeps only the results naming a keyword)."""
-    state = ArxivState(listings={"*": RSS}, search_pages={0: SEARCH})
+    state = arxiv_state(listings={"*": recorded_listing()}, search_pages={0: recorded_search()})
     keywords = ["test generation", "software testing"]
     with serve_arxiv(state) as base:
         feed = topic(base, "se-testing", keywords=keywords, categories=["cs.SE"], max_papers=4)
@@ -226,7 +228,7 @@ def test_a_weekend_day_says_so_and_writes_no_post(project, capsys):
 
 def test_latest_covers_the_previous_announcement_day(project, capsys):
     found = [(i, META[i]) for i in ("2411.17769", "2411.17735")]  # one off-topic
-    state = ArxivState(listings={"cs.CV": RSS}, search_pages={0: atom_feed(found)})
+    state = arxiv_state(listings={"cs.CV": recorded_listing()}, search_pages={0: atom_feed(found)})
     with serve_arxiv(state) as base:
         config = write_config(project, [topic(base, no_announcement="latest")])
         assert run_day(config, "2024-11-30") == 0  # a Saturday: Friday's listing is the latest
