@@ -25,7 +25,7 @@ setup: $(VENV)/.dev
 DEMO := OPENAI_API_KEY= OPENAI_BASE_URL= $(BIN)/python -m paperpress run --date 2025-11-11 --replay preview/recordings
 
 demo: $(VENV)/.runtime  ## the main job on a bundled sample day: no network, no API key
-	$(BIN)/python demo/make_recordings.py preview/recordings
+	$(BIN)/python -m devtools.recordings preview/recordings
 	$(DEMO) --config demo/config.yaml
 	$(DEMO) --config demo/config-hugo.yaml
 
@@ -39,11 +39,11 @@ test: $(VENV)/.dev  ## ruff, then the whole offline test suite
 POSTS  ?= posts
 ASSETS ?= images
 site: $(VENV)/.dev  ## build posts into build/hugo/ and build/hexo/
-	$(BIN)/python demo/build_site.py --posts $(POSTS) --assets $(ASSETS) --out build
+	$(BIN)/python -m devtools.site --posts $(POSTS) --assets $(ASSETS) --out build
 
 LATENCY ?= 2
 bench: $(VENV)/.runtime  ## speed, memory and fault drill of the real CLI against a local LLM server
-	$(BIN)/python demo/bench.py --latency $(LATENCY)
+	$(BIN)/python -m devtools.bench --latency $(LATENCY)
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,5 @@
-"""Shared test set-up: no test reaches past loopback, and no real key is in sight."""
+"""Shared test set-up: no test reaches past loopback, and no real key is in sight; every
+file of tests/fixtures/ is read by some test (helpers.FixtureFolder)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from paperpress.sources import arxiv
+from tests.helpers import FIXTURES, NetworkBlocked
+
+pytest_plugins = ["pytester"]  # tests/test_fixture_rules.py runs small inner sessions
 
 _SECRETS = (
     "OPENAI_API_KEY",
@@ -22,10 +25,6 @@ _SECRETS = (
     "GITHUB_STEP_SUMMARY",
     "GITHUB_ACTIONS",
 )
-
-
-class NetworkBlocked(AssertionError):
-    """A test tried to reach a non-loopback address."""
 
 
 def _is_loopback(host: object) -> bool:
@@ -75,16 +74,18 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fixture_bytes():
-    def read(name: str) -> bytes:
-        return (FIXTURES / name).read_bytes()
-
-    return read
-
-
-@pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A throwaway folder for a config file, with an empty ``templates/`` of its own: the
     package's default templates apply until a test overrides one (tests.helpers)."""
     (tmp_path / "templates").mkdir()
     return tmp_path
+
+
+@pytest.fixture
+def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI spaces arXiv requests 3 s apart; the local arXiv needs no such courtesy."""
+    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(FIXTURES, "recorded-fixtures")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -10,18 +11,18 @@ import pytest
 from paperpress.errors import SourceError
 from paperpress.models import Paper
 from paperpress.sources import arxiv
-from tests.conftest import FIXTURES
+from tests.helpers import fixture, fixture_names
 
-API = sorted(p for p in (FIXTURES / "arxiv").glob("query_*.xml") if "error" not in p.name)
+API = [name for name in fixture_names("arxiv/query_*.xml") if "error" not in name]
 
 
 def read(name: str) -> bytes:
-    return (FIXTURES / "arxiv" / name).read_bytes()
+    return fixture(f"arxiv/{name}").read_bytes()
 
 
-@pytest.mark.parametrize("path", API, ids=lambda p: p.stem[:40])
-def test_every_api_recording_parses_into_clean_papers(path):
-    page = arxiv.parse_api(path.read_bytes(), day="2026-01-01", feed="t")
+@pytest.mark.parametrize("name", API, ids=lambda name: Path(name).stem[:40])
+def test_every_api_recording_parses_into_clean_papers(name):
+    page = arxiv.parse_api(fixture(name).read_bytes(), day="2026-01-01", feed="t")
     assert page.problems == []
     assert page.total >= len(page.papers)
     for paper in page.papers:

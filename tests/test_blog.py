@@ -3,8 +3,8 @@ browser.
 
 The posts are what ``make demo`` makes from the recorded fixtures (the real CLI, offline):
 every digest and topic post, in Hexo (Chinese) and Hugo (English). Beside them, a digest and
-a topic post of hostile input per flavor (tests/test_sites.py). ``make site``'s own code
-(demo/build_site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
+a topic post of hostile input per flavor (tests/helpers.py). ``make site``'s own code
+(devtools/site.py) builds them, and fails on what Hugo and Hexo only keep quiet about.
 Headless Chromium then loads a digest and a topic post of each site over 127.0.0.1 and saves
 full-page screenshots to build/screenshots/ (CI keeps them as an artifact).
 
@@ -26,25 +26,25 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from demo.build_site import Page, build_hexo, build_hugo, find_assets, find_posts
+from devtools.browser import Chromium, serve
+from devtools.pages import TYPOGRAPHY, foreign_code, post_content, read_html
+from devtools.recordings import main as make_recordings
+from devtools.site import Page, build_hexo, build_hugo, find_assets, find_posts
 from paperpress.cli import main as paperpress
 from paperpress.config import ArxivTopicFeed
 from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
 from paperpress.render import make_environment, render_digest, render_topic
-from tests import tools
-from tests.browser import Chromium, serve
-from tests.test_sites import (
-    _TYPOGRAPHY,
+from tests import helpers
+from tests.helpers import (
     DOLLARS,
     MATH,
-    _check_math,
-    _check_readable_id,
-    _entries,
-    _papers,
-    _read_html,
-    _site,
-    _topic_entries,
+    blog_site,
+    check_math,
+    check_readable_id,
+    hostile_entries,
+    hostile_papers,
+    hostile_topic_entries,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ class Site:
 def _demo_posts(tmp: Path) -> dict[str, dict[str, list[Paper]]]:
     """Run what `make demo` runs into ``tmp/preview``; the papers of each post, by flavor."""
     recordings = tmp / "recordings"
-    tools.make_recordings(recordings)
+    make_recordings(recordings)
     papers: dict[str, dict[str, list[Paper]]] = {}
     for flavor, (name, data) in DEMO_CONFIGS.items():
         config = tmp / name
@@ -103,28 +103,28 @@ def _papers_by_post(folder: Path) -> dict[str, list[Paper]]:
 
 
 def _hostile_posts(folder: Path, flavor: str) -> dict[str, list[Paper]]:
-    """A digest and a topic post of hostile input (tests/test_sites.py), written to ``folder``.
+    """A digest and a topic post of hostile input (tests/helpers.py), written to ``folder``.
     The first paper of each is the hostile one: its URLs are mangled or dropped on purpose
-    (test_sites checks how), so only the others' URLs are expected as they are."""
+    (test_site_*.py check how), so only the others' URLs are expected as they are."""
     env = make_environment(ROOT / "templates")
     folder.mkdir(parents=True)
     digest = render_digest(
         env,
-        _site(flavor),
+        blog_site(flavor),
         feed_name="hostile-digest",
         tags=["Hugging Face", "y", "no"],
         day=DAY,
-        entries=_entries(_papers(), "en"),
+        entries=hostile_entries(hostile_papers(), "en"),
         language="en",
     )
     feed = ArxivTopicFeed(
         kind="arxiv_topic", name="hostile-topic", title=HOSTILE_FEED_TITLE, keywords=["x"]
     )
-    entries = _topic_entries("en")
-    topic = render_topic(env, _site(flavor), feed, day=DAY, entries=entries, language="en")
+    entries = hostile_topic_entries("en")
+    topic = render_topic(env, blog_site(flavor), feed, day=DAY, entries=entries, language="en")
     for post in (digest, topic):
         (folder / post.path).write_text(post.text, encoding="utf-8")
-    nasty, *papers = _papers()
+    nasty, *papers = hostile_papers()
     nasty_entry, *topic_entries = entries
     return {
         Path(digest.path).stem: [
@@ -151,9 +151,9 @@ def _urls(paper: PaperRecord, figures: Iterable[dict[str, str]] = ()) -> list[st
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
-    tools.hugo()
-    tools.node()
-    tools.hexo_modules()
+    helpers.hugo()
+    helpers.node()
+    helpers.hexo_modules()
     tmp = tmp_path_factory.mktemp("blog")
     papers = _demo_posts(tmp)
     assets = find_assets([tmp / "preview"])
@@ -176,7 +176,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
 
 
 def test_every_post_is_built_with_its_title_date_and_tags(sites: dict[str, Site]) -> None:
-    """build_site checks these and raises; here, that it checked what we think it did."""
+    """The site builder checks these and raises; here, that it checked what we think it did."""
     for flavor, site in sites.items():
         assert set(site.pages) == {
             f"{DAY}-hf-daily",
@@ -208,21 +208,21 @@ def _links(content: str) -> set[str]:
 
 def _paper_headings(content: str) -> list[str]:
     """The h2 headings of a post, one per paper, without the digest's ``N. `` prefix."""
-    page = _read_html(content)
-    headings = [text.translate(_TYPOGRAPHY).strip() for tag, text in page.headings if tag == "h2"]
+    page = read_html(content)
+    headings = [text.translate(TYPOGRAPHY).strip() for tag, text in page.headings if tag == "h2"]
     return [re.sub(r"^\d+\. ", "", heading) for heading in headings]
 
 
 def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Site]) -> None:
     for flavor, site in sites.items():
         for name, page in site.pages.items():
-            content = tools.post_content(page.file.read_text("utf-8"))
+            content = post_content(page.file.read_text("utf-8"))
             papers = site.papers[name]
             headings = _paper_headings(content)
             assert len(headings) == len(papers), (flavor, name)
             links = _links(content)
             for paper in papers:
-                title = paper.title.translate(_TYPOGRAPHY)
+                title = paper.title.translate(TYPOGRAPHY)
                 assert headings.count(title) == 1, (flavor, name, title)
                 missing = [url for url in paper.urls if url not in links]
                 assert not missing, (flavor, name, missing)
@@ -234,18 +234,18 @@ def test_no_page_runs_code_from_its_input(sites: dict[str, Site]) -> None:
         pages = sorted(site.out.rglob("*.html"))
         assert len(pages) > len(site.pages), flavor
         for path in pages:
-            assert tools.foreign_code(path.read_text("utf-8")) == [], path
+            assert foreign_code(path.read_text("utf-8")) == [], path
 
 
 def test_math_reaches_the_page_as_written(sites: dict[str, Site]) -> None:
     """MathJax reads the page's text: the math in paper text must arrive as written (no
     emphasis or escapes inside), and every other "$" escaped so that MathJax shows a dollar
-    (read with the model in tests/tools.py; the Chromium test below runs MathJax itself).
+    (read with the model in devtools/pages.py; the Chromium test below runs MathJax itself).
     The layout loads MathJax there."""
     for flavor, site in sites.items():
         for name in site.hostile:
             page = site.pages[name].file.read_text("utf-8")
-            _check_math(_read_html(tools.post_content(page)), f"{flavor} {name}")
+            check_math(read_html(post_content(page)), f"{flavor} {name}")
             assert "mathjax@3" in page.split("</head>", 1)[0], (flavor, name)
 
 
@@ -260,7 +260,7 @@ def test_the_two_sites_share_one_stylesheet() -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Chromium]:
-    with Chromium(tools.chromium()) as chromium:
+    with Chromium(helpers.chromium()) as chromium:
         yield chromium
 
 
@@ -268,13 +268,13 @@ def browser() -> Iterator[Chromium]:
 def served(sites: dict[str, Site]) -> Iterator[dict[str, str]]:
     """Each site's base URL, with MathJax served from the Hexo site's node_modules at the
     CDN's path (the pages as built load it from the CDN, which the browser cannot reach)."""
-    mathjax = tools.mathjax()
+    mathjax = helpers.mathjax()
     with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
         yield {"hugo": hugo, "hexo": hexo}
 
 
 def test_the_layouts_load_the_mathjax_the_tests_serve(sites: dict[str, Site]) -> None:
-    url, folder = tools.mathjax()
+    url, folder = helpers.mathjax()
     assert (folder / "es5" / "tex-mml-chtml.js").is_file()
     for site in sites.values():
         for page in site.pages.values():
@@ -309,13 +309,13 @@ _TYPESET = """(async () => {
 
 def _typeset(browser: Chromium, page: Page) -> dict[str, Any]:
     """Wait for MathJax on the open page; check it ran from this server and found the same
-    math as the model that the HTML tests use (tests/tools.py)."""
+    math as the model that the HTML tests use (devtools/pages.py)."""
     mathjax = browser.evaluate(_TYPESET)
     assert mathjax is not None, f"{page.url}: MathJax did not load"
     assert mathjax["version"] == "3.2.2" and mathjax["errors"] == 0, mathjax
     origin = browser.evaluate("location.origin")
     assert f"{origin}/npm/mathjax@3.2.2/es5/tex-mml-chtml.js" in mathjax["loadedFrom"]
-    model = _read_html(tools.post_content(page.file.read_text("utf-8"))).maths
+    model = read_html(post_content(page.file.read_text("utf-8"))).maths
     assert sorted(mathjax["maths"]) == sorted(math.source for math in model), page.url
     return mathjax
 
@@ -332,7 +332,7 @@ def test_mathjax_typesets_the_math_and_shows_the_dollars(
             browser.open(served[flavor] + page.url)
             mathjax = _typeset(browser, page)
             assert set(mathjax["maths"]) == MATH, (flavor, name)
-            text = mathjax["text"].translate(_TYPOGRAPHY)
+            text = mathjax["text"].translate(TYPOGRAPHY)
             assert f"{DOLLARS}, a turn of ⟨math⟩ and ⟨math⟩." in text, (flavor, name)
             assert "costs $25" in text and "We propose LaTeX ⟨math⟩ that costs" in text
             assert "\\$" not in text and "$\\alpha" not in text and "\\(" not in text, text
@@ -384,7 +384,7 @@ def test_the_table_of_contents_lands_on_each_paper(
                     top = link["top"]
                     assert abs(top) <= 1 or (link["bottom"] and 0 < top < height), (where, link)
                 if name in site.hostile and "digest" in name:
-                    _check_readable_id(papers[0]["id"], f"{screen} {flavor}")
+                    check_readable_id(papers[0]["id"], f"{screen} {flavor}")
 
 
 # Where the date in the post's title is laid out: on how many lines, and whether the
@@ -462,7 +462,7 @@ def test_chromium_shows_a_digest_and_a_topic_post(
             for feed in ("hf-daily", "software-testing"):
                 page = site.pages[f"{DAY}-{feed}"]
                 browser.open(served[flavor] + page.url)
-                text = _typeset(browser, page)["text"].translate(_TYPOGRAPHY)
+                text = _typeset(browser, page)["text"].translate(TYPOGRAPHY)
                 look = browser.evaluate(_LOOK)
                 assert look["h1"].strip() == page.title and look["h1Visible"], look["h1"]
                 assert look["title"].startswith(page.title)

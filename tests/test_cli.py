@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from datetime import date
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.recordings import main as make_recordings
 from paperpress.cli import main
 from paperpress.dates import parse_day
 from paperpress.errors import ConfigError
-from tests import tools
-from tests.conftest import FIXTURES, ROOT
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.helpers import override_template
+from tests.helpers import DIGEST_REPLY_TEXT, ROOT, hf_config, hf_items, override_template
 
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+RECORDED = hf_items()
 TODAY = date(2025, 11, 21)
 
 
@@ -34,15 +32,9 @@ def test_parse_day_defaults_to_yesterday_and_refuses_nonsense():
             parse_day(bad, today=TODAY)
 
 
-def write_config(project, base: str) -> str:
-    path = project / "config.yaml"
-    path.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{base}'}}\n")
-    return str(path)
-
-
 def test_run_end_to_end_prints_paths_and_the_summary_line(project, capsys):
     with serve_hf(HFState(days={"2025-11-11": RECORDED})) as base:
-        config = write_config(project, base)
+        config = hf_config(project, base)
         code = main(["run", "--config", config, "--date", "2025-11-11"], environ={})
     out = capsys.readouterr()
     assert code == 0
@@ -57,7 +49,7 @@ def test_run_end_to_end_prints_paths_and_the_summary_line(project, capsys):
 def test_github_step_summary_gets_a_table(project, tmp_path):
     summary = tmp_path / "summary.md"
     with serve_hf(HFState(days={"2025-11-11": RECORDED})) as base:
-        config = write_config(project, base)
+        config = hf_config(project, base)
         env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
         assert main(["run", "--config", config, "--date", "2025-11-11"], environ=env) == 0
     assert "| hf-daily | 2025-11-11 | 19 | 19 | 0 | 0 |" in summary.read_text()
@@ -72,7 +64,7 @@ def test_github_step_summary_gets_a_table(project, tmp_path):
     ],
 )
 def test_usage_errors_exit_2_with_one_line(project, capsys, args, message):
-    config = write_config(project, "http://127.0.0.1:9")
+    config = hf_config(project, "http://127.0.0.1:9")
     assert main(["run", "--config", config, *args], environ={}) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
@@ -88,21 +80,21 @@ def test_a_bad_config_exits_2(tmp_path, capsys):
 def test_a_source_that_fails_exits_1_naming_the_url(project, capsys):
     state = HFState(days={}, failures=[(404, None)])
     with serve_hf(state) as base:
-        config = write_config(project, base)
+        config = hf_config(project, base)
         assert main(["run", "--config", config, "--date", "2025-11-11"], environ={}) == 1
     assert "daily_papers?date=2025-11-11" in capsys.readouterr().err
 
 
 def test_a_day_without_papers_exits_0_without_a_post(project, capsys):
     with serve_hf(HFState()) as base:
-        config = write_config(project, base)
+        config = hf_config(project, base)
         assert main(["run", "--config", config, "--date", "2025-11-09"], environ={}) == 0
     assert "no papers for this day; no post written" in capsys.readouterr().out
     assert not (project / "posts").exists()
 
 
 def test_render_without_data_says_so(project, capsys):
-    config = write_config(project, "http://127.0.0.1:9")
+    config = hf_config(project, "http://127.0.0.1:9")
     assert main(["render", "--config", config], environ={}) == 0
     assert "no stored papers for hf-daily" in capsys.readouterr().out
 
@@ -130,7 +122,7 @@ def test_help_reads_well():
 def test_the_demo_command_runs_offline(tmp_path):
     """What `make demo` runs, on the bundled recordings, into a temporary preview folder."""
     recordings = tmp_path / "recordings"
-    tools.make_recordings(recordings)
+    make_recordings(recordings)
     for name in ("config.yaml", "config-hugo.yaml"):
         config = tmp_path / name
         text = (ROOT / "demo" / name).read_text().replace("../", f"{ROOT}/")
@@ -152,14 +144,15 @@ def test_the_demo_command_runs_offline(tmp_path):
 
 def test_llm_run_end_to_end_then_a_rerun_makes_zero_calls(project, capsys):
     """The real wiring: env -> openai SDK -> a local OpenAI-compatible server; HF over HTTP."""
-    from tests.fakes.openai_server import FakeOpenAI, reply
-    from tests.test_summarize import VALID_TEXT
+    from devtools.fakes.openai_server import FakeOpenAI, reply
 
     with (
         serve_hf(HFState(days={"2025-11-11": RECORDED})) as base,
-        FakeOpenAI(default=reply(VALID_TEXT, prompt_tokens=300, completion_tokens=200)) as llm,
+        FakeOpenAI(
+            default=reply(DIGEST_REPLY_TEXT, prompt_tokens=300, completion_tokens=200)
+        ) as llm,
     ):
-        config = write_config(project, base)
+        config = hf_config(project, base)
         env = {"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": llm.base_url}
         args = ["run", "--config", config, "--date", "2025-11-11"]
         assert main(args, environ=env) == 0
@@ -203,12 +196,13 @@ def test_one_feed_down_does_not_cost_the_others_their_post(project, capsys):
 
 
 def test_the_summary_line_splits_the_tokens_and_prices_them(project, capsys):
-    from tests.fakes.openai_server import FakeOpenAI, reply
-    from tests.test_summarize import VALID_TEXT
+    from devtools.fakes.openai_server import FakeOpenAI, reply
 
     with (
         serve_hf(HFState(days={"2025-11-11": RECORDED[:4]})) as base,
-        FakeOpenAI(default=reply(VALID_TEXT, prompt_tokens=900, completion_tokens=100)) as llm,
+        FakeOpenAI(
+            default=reply(DIGEST_REPLY_TEXT, prompt_tokens=900, completion_tokens=100)
+        ) as llm,
     ):
         path = project / "config.yaml"
         path.write_text(

@@ -10,12 +10,11 @@ from datetime import date
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress.cli import main
 from paperpress.dates import chunks, day_range, plan
 from paperpress.errors import ConfigError
-from tests.conftest import ROOT
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.test_cli import RECORDED, write_config
+from tests.helpers import ROOT, hf_config, hf_items
 
 TODAY = date(2025, 11, 21)
 
@@ -69,9 +68,9 @@ def test_plan_runs_with_the_standard_library_alone():
 
 
 def test_cli_end_date_runs_every_day_of_the_range(project, capsys):
-    days = {"2025-11-10": RECORDED[:3], "2025-11-11": RECORDED[3:5], "2025-11-12": []}
+    days = {"2025-11-10": hf_items()[:3], "2025-11-11": hf_items()[3:5], "2025-11-12": []}
     with serve_hf(HFState(days=days)) as base:
-        config = write_config(project, base)
+        config = hf_config(project, base)
         argv = ["run", "--config", config, "--date", "2025-11-10", "--end-date", "2025-11-12"]
         assert main(argv, environ={}) == 0
     out = capsys.readouterr().out

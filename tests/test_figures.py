@@ -1,5 +1,5 @@
 """Figures in topic posts, end to end over real HTTP on 127.0.0.1: every image a post links
-exists, for both shapes of arXiv HTML versions (tests/fakes/arxiv_server.latexml_paper);
+exists, for both shapes of arXiv HTML versions (devtools/fakes/arxiv_server.latexml_paper);
 and a paper's PDF is requested at most once per run."""
 
 from __future__ import annotations
@@ -13,30 +13,28 @@ import httpx2
 import pytest
 from PIL import Image
 
-from demo.pdfmaker import paper_pdf
-from paperpress.sources import arxiv
-from tests.fakes.arxiv_server import ArxivState, latexml_paper, serve_arxiv
-from tests.fakes.openai_server import FakeOpenAI
-from tests.test_topics import (
-    DAY,
+from devtools.fakes.arxiv_server import latexml_paper, serve_arxiv
+from devtools.fakes.openai_server import FakeOpenAI
+from devtools.pdfmaker import paper_pdf
+from tests.helpers import (
+    LISTING_DAY,
     answer,
+    arxiv_state,
     image_alts,
     listing_state,
     llm_env,
-    run,
+    run_day,
     section,
     title,
     topic,
     write_config,
 )
 
+DAY = LISTING_DAY
 OMEGANCE = "2411.17769"  # on the recorded listing, version 1
 NAMES = ["x1.png", "extracted/5852395/F2.jpg"]  # as the converter names a paper's images
 
-
-@pytest.fixture(autouse=True)
-def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0)
+pytestmark = pytest.mark.usefixtures("no_polite_wait")
 
 
 def stored_figures(project: Path, arxiv_id: str) -> list[dict[str, Any]]:
@@ -64,7 +62,7 @@ def assert_is_an_image(client: httpx2.Client, url: str) -> None:
 @pytest.mark.parametrize("shape", ["base", "prefixed"])
 def test_the_local_arxiv_serves_a_page_and_its_images_where_a_browser_asks(shape):
     page, images = latexml_paper("2501.00001v2", NAMES, shape=shape)
-    state = ArxivState(html={"2501.00001v2": page}, images=images)
+    state = arxiv_state(html={"2501.00001v2": page}, images=images)
     with serve_arxiv(state) as base, httpx2.Client() as client:
         for path in ("2501.00001v2", "2501.00001v2/", "2501.00001", "2501.00001/"):
             reply = client.get(f"{base}/html/{path}")
@@ -87,7 +85,7 @@ def test_every_figure_link_in_the_post_is_an_image_the_server_has(project, shape
     state = listing_state(html={f"{OMEGANCE}v1": page}, images=images)
     with serve_arxiv(state) as base, httpx2.Client() as client:
         config = write_config(project, [topic(base, keywords=["diffusion"])])
-        assert run(config, DAY) == 0
+        assert run_day(config, DAY) == 0
         post = (project / "posts" / f"{DAY}-video-diffusion.md").read_text()
         links = image_alts(post)
         assert list(links) == [f"https://arxiv.org/html/{OMEGANCE}v1/{name}" for name in NAMES]
@@ -102,13 +100,13 @@ def test_every_figure_link_in_the_post_is_an_image_the_server_has(project, shape
 
 def test_a_redirect_to_another_server_resolves_against_where_the_page_came_from(project):
     page, images = latexml_paper(f"{OMEGANCE}v1", NAMES, shape="prefixed")
-    elsewhere = ArxivState(html={f"{OMEGANCE}v1": page}, images=images)
+    elsewhere = arxiv_state(html={f"{OMEGANCE}v1": page}, images=images)
     with serve_arxiv(elsewhere) as other, httpx2.Client() as client:
         moved = {f"/html/{OMEGANCE}v1": f"{other}/html/{OMEGANCE}v1"}
         state = listing_state(redirects=moved)
         with serve_arxiv(state) as base:
             config = write_config(project, [topic(base, keywords=["diffusion"])])
-            assert run(config, DAY) == 0
+            assert run_day(config, DAY) == 0
         # The page came from `other`, not from the configured mirror: its links stay there.
         urls = [f["url"] for f in stored_figures(project, OMEGANCE)]
         assert urls == [f"{other}/html/{OMEGANCE}v1/{name}" for name in NAMES]
@@ -137,7 +135,7 @@ def test_only_a_path_in_the_papers_folder_on_the_mirror_is_pointed_at_arxiv(proj
         )
         state.html[f"{OMEGANCE}v1"] = page.replace(b"</article>", extra.encode() + b"</article>")
         config = write_config(project, [topic(base, keywords=["diffusion"], max_screenshots=9)])
-        assert run(config, DAY) == 0
+        assert run_day(config, DAY) == 0
     assert [f["url"] for f in stored_figures(project, OMEGANCE)] == [
         f"https://arxiv.org/html/{OMEGANCE}v1/x1.png",
         f"{base}/html/shared/logo.png",
@@ -156,7 +154,7 @@ def test_a_missing_pdf_is_requested_once_for_full_text_and_screenshots(project, 
     state = listing_state(pdfs={f"{OMEGANCE}v1": paper_pdf(title(OMEGANCE))})
     with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
         feed = topic(base, keywords=["diffusion"], max_papers=2, screenshots="local")
-        assert run(write_config(project, [feed]), DAY, llm_env(llm)) == 0
+        assert run_day(write_config(project, [feed]), DAY, llm_env(llm)) == 0
     assert "summarized 2, cached 0, pending 0" in capsys.readouterr().out
     assert sorted(state.paths("/pdf/")) == ["/pdf/2411.17763v1", f"/pdf/{OMEGANCE}v1"]
     assert stored_figures(project, "2411.17763") == []

@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from PIL import Image
 
-from demo.pdfmaker import Page, make_pdf, paper_pdf
+from devtools.pdfmaker import Page, make_pdf, paper_pdf
 from paperpress.errors import SourceError
 from paperpress.fulltext import (
     PdfDownloads,

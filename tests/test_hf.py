@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import net
 from paperpress.errors import SourceError
 from paperpress.sources import hf
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
+from tests.helpers import fixture, fixture_names
 
-RECORDINGS = sorted((FIXTURES / "hf").glob("daily_papers_*.json"))
+RECORDINGS = fixture_names("hf/daily_papers_*.json")
 
 
-@pytest.mark.parametrize("path", RECORDINGS, ids=lambda p: p.stem)
-def test_every_recording_parses_into_clean_papers(path):
-    raw = path.read_bytes()
+@pytest.mark.parametrize("name", RECORDINGS, ids=lambda name: Path(name).stem)
+def test_every_recording_parses_into_clean_papers(name):
+    raw = fixture(name).read_bytes()
     parsed = hf.parse_daily_papers(raw, day="2025-01-01", feed="hf-daily")
     assert len(parsed.papers) == len(json.loads(raw))
     assert parsed.problems == []
@@ -33,9 +34,9 @@ def test_every_recording_parses_into_clean_papers(path):
         assert paper.day == "2025-01-01" and paper.feed == "hf-daily"
 
 
-def test_old_2024_schema_uses_media_url_as_thumbnail(fixture_bytes):
+def test_old_2024_schema_uses_media_url_as_thumbnail():
     papers = hf.parse_daily_papers(
-        fixture_bytes("hf/daily_papers_2024-04-04.json"), day="2024-04-04", feed="f"
+        fixture("hf/daily_papers_2024-04-04.json").read_bytes(), day="2024-04-04", feed="f"
     ).papers
     first = papers[0]
     assert first.arxiv_id == "2404.02258"
@@ -48,9 +49,9 @@ def test_old_2024_schema_uses_media_url_as_thumbnail(fixture_bytes):
     assert "50\\% faster" in first.abstract  # LaTeX kept as written
 
 
-def test_2025_11_schema_keeps_ai_fields_code_and_organization(fixture_bytes):
+def test_2025_11_schema_keeps_ai_fields_code_and_organization():
     papers = hf.parse_daily_papers(
-        fixture_bytes("hf/daily_papers_2025-11-11.json"), day="2025-11-11", feed="f"
+        fixture("hf/daily_papers_2025-11-11.json").read_bytes(), day="2025-11-11", feed="f"
     ).papers
     halumem = next(p for p in papers if p.arxiv_id == "2511.03506")
     assert halumem.links.code == "https://github.com/MemTensor/HaluMem"
@@ -61,9 +62,9 @@ def test_2025_11_schema_keeps_ai_fields_code_and_organization(fixture_bytes):
     assert halumem.published == "2025-11-05T14:37:34.000Z"
 
 
-def test_markup_in_titles_is_kept_as_text(fixture_bytes):
+def test_markup_in_titles_is_kept_as_text():
     papers = hf.parse_daily_papers(
-        fixture_bytes("hf/daily_papers_2025-04-11.json"), day="2025-04-11", feed="f"
+        fixture("hf/daily_papers_2025-04-11.json").read_bytes(), day="2025-04-11", feed="f"
     ).papers
     titles = [p.title for p in papers]
     assert "DeepSeek-R1 Thoughtology: Let's <think> about LLM Reasoning" in titles

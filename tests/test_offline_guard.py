@@ -3,7 +3,7 @@ import socket
 import httpx2
 import pytest
 
-from tests.conftest import NetworkBlocked
+from tests.helpers import NetworkBlocked
 
 
 def test_connecting_beyond_loopback_fails():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
@@ -14,12 +15,10 @@ from paperpress.pipeline import Clients, render_stored, run
 from paperpress.sources import arxiv
 from paperpress.store import TEMP_SUFFIX, write_if_changed
 from paperpress.summarize import ExtractiveSummarizer, Outcome
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.helpers import override_template
+from tests.helpers import hf_items, override_template
 
 DAY = "2025-11-11"
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+RECORDED = hf_items()
 
 
 class CountingSummarizer(ExtractiveSummarizer):

@@ -8,24 +8,23 @@ build whose clock is the run's moment (``hugo --clock``).
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import frontmatter
 import pytest
 
-from demo.build_site import build_hugo, find_posts
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.site import build_hugo, find_posts
 from paperpress import net
 from paperpress.config import load_config
 from paperpress.dates import post_date
 from paperpress.pipeline import Clients, run
 from paperpress.sources import arxiv
 from paperpress.summarize import ExtractiveSummarizer
-from tests import tools
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
+from tests import helpers
+from tests.helpers import hf_items
 
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+RECORDED = hf_items()
 RUN = datetime(2026, 12, 2, 6, 45, 30, tzinfo=UTC)  # 22:45 on Dec 1 in Los Angeles
 DAY = "2026-12-02"
 
@@ -73,7 +72,7 @@ def make_post(project, hf: str, zone: str, flavor: str, now: datetime):
 
 @pytest.mark.parametrize("zone", ["America/Los_Angeles", "Asia/Shanghai", "Pacific/Kiritimati"])
 def test_hugo_builds_the_post_at_the_moment_of_the_run(project, tmp_path, zone):
-    tools.hugo()
+    helpers.hugo()
     with serve_hf(HFState(days={DAY: RECORDED[:3]})) as hf:
         post = make_post(project, hf, zone, "hugo", RUN)
         written = post.read_bytes()

@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes.github_server import GitHubState, git, new_bare, serve_github
+from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import publish, store
 from paperpress.cli import main
 from paperpress.config import GitHubSettings, PublishConfig, github_settings, load_config
 from paperpress.errors import ConfigError, PublishError
 from paperpress.models import Paper
 from paperpress.store import Record
-from tests.fakes.github_server import GitHubState, git, new_bare, serve_github
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.test_cli import RECORDED
+from tests.helpers import hf_items
 
 PNG = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256))  # binary: travels as a blob
 
@@ -254,7 +254,7 @@ def test_cli_run_commits_through_the_api_once_and_reports_the_link(
     project, remote, capsys, monkeypatch
 ):
     summary = project / "summary.md"
-    with serve_hf(HFState(days={"2025-11-11": RECORDED})) as hf, serve_github(remote) as gh:
+    with serve_hf(HFState(days={"2025-11-11": hf_items()})) as hf, serve_github(remote) as gh:
         config = project / "config.yaml"
         config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
         environ = {
@@ -322,7 +322,7 @@ def test_cli_run_commits_through_the_api_once_and_reports_the_link(
 def test_commit_api_checks_what_it_needs_before_fetching_anything(
     project, remote, capsys, monkeypatch, environ, code, expected
 ):
-    state = HFState(days={"2025-11-11": RECORDED})
+    state = HFState(days={"2025-11-11": hf_items()})
     with serve_hf(state) as hf, serve_github(remote) as gh:
         config = project / "config.yaml"
         config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
@@ -439,7 +439,7 @@ def test_checkout_blobs_reads_the_commit_checked_out(tmp_path):
 def test_cli_run_with_commit_git_pushes_posts_and_data(tmp_path, capsys):
     bare = new_bare(tmp_path, {"README.md": "x\n"})
     work = clone(bare, tmp_path / "work")
-    with serve_hf(HFState(days={"2025-11-11": RECORDED[:2]})) as hf:
+    with serve_hf(HFState(days={"2025-11-11": hf_items()[:2]})) as hf:
         config = work / "config.yaml"
         config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
         argv = ["run", "--config", str(config), "--date", "2025-11-11", "--commit", "git"]

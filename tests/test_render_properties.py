@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devtools.pages import Math, mathjax_read
 from paperpress.config import SiteConfig
 from paperpress.escape import math_pieces, md_inline, md_paragraphs, md_url, plain
 from paperpress.models import DigestSummary, Keyword, Paper, Score, SummaryRecord
@@ -27,8 +28,7 @@ from paperpress.render import (
 )
 from paperpress.render.labels import labels as labels_for
 from paperpress.text import one_line
-from tests.conftest import ROOT
-from tests.tools import Math, mathjax_read
+from tests.helpers import ROOT
 
 DAY = "2025-11-11"
 ENV = make_environment(ROOT / "templates")
@@ -285,7 +285,7 @@ DOLLAR_TEXT = st.lists(
 
 def _inline_math_can_open(line: str, start: int) -> bool:
     """Whether the "$" at ``start`` opens inline math by the rule, with MathJax's own
-    pairing (tests/tools.py) to find the "$" that would close it."""
+    pairing (devtools/pages.py) to find the "$" that would close it."""
     pieces = mathjax_read(line[start:], dollars_only=True)
     math = pieces[0] if pieces and isinstance(pieces[0], Math) else None
     if math is None or math.open != "$":

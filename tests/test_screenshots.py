@@ -10,16 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from demo.pdfmaker import paper_pdf
+from devtools.pdfmaker import paper_pdf
 from paperpress.errors import SourceError
 from paperpress.screenshots import (
     Figure,
     parse_html_figures,
     render_pdf_figures,
 )
-from tests.conftest import FIXTURES
+from tests.helpers import figure_page
 
-ARXIV = FIXTURES / "arxiv"
 PAGE_URL = "https://arxiv.org/html/2401.00001v1"
 
 
@@ -27,7 +26,7 @@ PAGE_URL = "https://arxiv.org/html/2401.00001v1"
 
 
 def test_fixture_figure_url_and_caption():
-    page = (ARXIV / "html_2507.00150v1.excerpt.html").read_text(encoding="utf-8")
+    page = figure_page().decode("utf-8")
     [figure] = parse_html_figures(page, "https://arxiv.org/html/2507.00150v1")
     assert figure.url == "https://arxiv.org/html/2507.00150v1/plot1_distributions_600.png"
     assert figure.source == "html"
@@ -120,7 +119,7 @@ def test_several_figures_keep_document_order():
 
 
 # --- The document's base URL, as a browser resolves it --------------------------------------
-# The two shapes of arXiv HTML versions (see tests/fakes/arxiv_server.latexml_paper for the
+# The two shapes of arXiv HTML versions (see devtools/fakes/arxiv_server.latexml_paper for the
 # sources): <base href="/html/<id>v<n>/"> with bare names, or no <base> and the folder in
 # every src. Both must give the URL a browser requests.
 

@@ -14,17 +14,7 @@ from typing import Any
 import openai
 import pytest
 
-from paperpress import extractive
-from paperpress.config import LLMSettings, Price
-from paperpress.errors import SummaryError
-from paperpress.models import DigestSummary, Paper, SummaryRecord
-from paperpress.prompts import build_messages, extract_json, load_prompt, parse_summary, summary_key
-from paperpress.render import make_environment
-from paperpress.sources.hf import parse_daily_papers
-from paperpress.summarize import LLMSummarizer, summarize_all
-from paperpress.usage import Budget, Usage
-from tests.conftest import FIXTURES
-from tests.fakes.openai_server import (
+from devtools.fakes.openai_server import (
     Action,
     FakeOpenAI,
     error,
@@ -34,34 +24,27 @@ from tests.fakes.openai_server import (
     reply,
     truncated,
 )
-from tests.helpers import override_template
+from paperpress import extractive
+from paperpress.config import LLMSettings, Price
+from paperpress.errors import SummaryError
+from paperpress.models import DigestSummary, Paper, SummaryRecord
+from paperpress.prompts import build_messages, extract_json, load_prompt, parse_summary, summary_key
+from paperpress.render import make_environment
+from paperpress.sources.hf import parse_daily_papers
+from paperpress.summarize import LLMSummarizer, summarize_all
+from paperpress.usage import Budget, Usage
+from tests.helpers import DIGEST_REPLY, DIGEST_REPLY_TEXT, fixture, fixture_names, override_template
 
-VALID = {
-    "tldr": "A router skips tokens to save compute.",
-    "main_work": "The paper routes tokens around blocks. It matches baselines with less compute.",
-    "highlights": ["Top-k routing per block", "50% fewer FLOPs per forward pass"],
-    "keywords": [
-        {"term": "Mixture-of-Depths", "translation": "深度混合"},
-        ["routing", "路由"],
-        "transformer",
-    ],
-    "practicality": {"score": 4, "reason": "easy to add to existing models"},
-    "innovation": {"score": 3.5, "reason": "a new use of conditional compute"},
-    "recommendation": {"score": 4.2, "reason": "worth reading for efficiency work"},
-}
-VALID_TEXT = json.dumps(VALID, ensure_ascii=False)
-OFF_SCHEMA = json.dumps({**VALID, "highlights": ["only one"], "practicality": {"score": 9}})
+OFF_SCHEMA = json.dumps({**DIGEST_REPLY, "highlights": ["only one"], "practicality": {"score": 9}})
 
 
 def hf_papers(name: str = "daily_papers_2024-04-04.json") -> list[Paper]:
     day = name.removeprefix("daily_papers_").removesuffix(".json")
-    return parse_daily_papers(
-        (FIXTURES / "hf" / name).read_bytes(), day=day, feed="hf-daily"
-    ).papers
+    return parse_daily_papers(fixture(f"hf/{name}").read_bytes(), day=day, feed="hf-daily").papers
 
 
 def all_hf_papers() -> list[Paper]:
-    return [p for f in sorted((FIXTURES / "hf").glob("*.json")) for p in hf_papers(f.name)]
+    return [p for name in fixture_names("hf/*.json") for p in hf_papers(Path(name).name)]
 
 
 PAPER = Paper(
@@ -109,8 +92,8 @@ def test_extract_json_without_an_object_is_a_summary_error(reply_text: str):
 
 
 def test_parse_summary_validates_and_normalizes():
-    summary = parse_summary(f"<think>ok</think>```json\n{VALID_TEXT}\n```")
-    assert summary.highlights == VALID["highlights"]
+    summary = parse_summary(f"<think>ok</think>```json\n{DIGEST_REPLY_TEXT}\n```")
+    assert summary.highlights == DIGEST_REPLY["highlights"]
     assert [(k.term, k.translation) for k in summary.keywords] == [
         ("Mixture-of-Depths", "深度混合"),
         ("routing", "路由"),
@@ -226,7 +209,7 @@ def test_extractive_summary_of_a_paper_without_an_abstract():
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI(default=reply(VALID_TEXT)) as fake:
+    with FakeOpenAI(default=reply(DIGEST_REPLY_TEXT)) as fake:
         yield fake
 
 
@@ -267,14 +250,14 @@ def formats(fake: FakeOpenAI) -> list[str | None]:
 
 
 def test_a_valid_reply_becomes_a_done_record(server: FakeOpenAI):
-    server.default = reply(VALID_TEXT, prompt_tokens=700, completion_tokens=120)
+    server.default = reply(DIGEST_REPLY_TEXT, prompt_tokens=700, completion_tokens=120)
     llm = summarizer(server)
     seen: list[str] = []
     records = run([PAPER], llm, on_done=lambda paper, record: seen.append(paper.arxiv_id))
     record = records[PAPER.arxiv_id]
     assert record.status == "done", record.error
     assert record.tokens == 820
-    assert record.digest == parse_summary(VALID_TEXT)
+    assert record.digest == parse_summary(DIGEST_REPLY_TEXT)
     assert (record.model, record.language, record.prompt_hash) == (
         "test-model",
         "en",
@@ -303,12 +286,12 @@ def test_the_first_request_asks_for_a_json_schema(server: FakeOpenAI):
 
 def test_a_reply_with_thinking_and_a_fence_still_parses(server: FakeOpenAI):
     server.default = reply(
-        f"<think>\nThe user wants {{json}}.\n</think>\n```json\n{VALID_TEXT}\n```"
+        f"<think>\nThe user wants {{json}}.\n</think>\n```json\n{DIGEST_REPLY_TEXT}\n```"
     )
     record = run([PAPER], summarizer(server))[PAPER.arxiv_id]
     assert record.status == "done", record.error
     assert record.digest is not None
-    assert record.digest.tldr == VALID["tldr"]
+    assert record.digest.tldr == DIGEST_REPLY["tldr"]
     assert len(server.requests) == 1  # no repair needed
 
 
@@ -350,7 +333,7 @@ def test_a_refusal_unrelated_to_the_format_keeps_the_format(server: FakeOpenAI):
 def test_an_off_schema_reply_gets_one_repair_call(server: FakeOpenAI):
     server.add(
         reply(OFF_SCHEMA, prompt_tokens=600, completion_tokens=100),
-        reply(VALID_TEXT, prompt_tokens=800, completion_tokens=90),
+        reply(DIGEST_REPLY_TEXT, prompt_tokens=800, completion_tokens=90),
     )
     record = run([PAPER], summarizer(server))[PAPER.arxiv_id]
     assert record.status == "done", record.error
@@ -370,7 +353,7 @@ def test_a_second_bad_reply_leaves_that_paper_pending_and_the_rest_done(server: 
     def answer(body: dict[str, Any]) -> Action:
         if bad.title in body["messages"][1]["content"]:
             return reply(OFF_SCHEMA)
-        return reply(VALID_TEXT)
+        return reply(DIGEST_REPLY_TEXT)
 
     server.default = answer
     records = run(papers, summarizer(server), concurrency=4)
@@ -443,7 +426,7 @@ def test_concurrency_is_bounded(server: FakeOpenAI, concurrency: int):
 
 
 def test_the_token_budget_leaves_later_papers_pending(server: FakeOpenAI):
-    server.default = reply(VALID_TEXT, prompt_tokens=80, completion_tokens=20)
+    server.default = reply(DIGEST_REPLY_TEXT, prompt_tokens=80, completion_tokens=20)
     papers = hf_papers()[:4]
     records = run(papers, summarizer(server), concurrency=1, budget=Budget(tokens=200))
     statuses = [records[p.arxiv_id].status for p in papers]
@@ -453,7 +436,7 @@ def test_the_token_budget_leaves_later_papers_pending(server: FakeOpenAI):
 
 
 def test_a_budget_in_dollars_stops_new_calls_at_the_configured_price(server: FakeOpenAI):
-    server.default = reply(VALID_TEXT, prompt_tokens=800, completion_tokens=200)
+    server.default = reply(DIGEST_REPLY_TEXT, prompt_tokens=800, completion_tokens=200)
     price = Price(prompt_per_million=0.5, completion_per_million=2.0)  # $0.0008 a paper
     papers = hf_papers()[:4]
     spent = Usage()
@@ -468,7 +451,7 @@ def test_a_budget_in_dollars_stops_new_calls_at_the_configured_price(server: Fak
 
 
 def test_the_budget_is_per_run_when_the_calls_share_what_was_spent(server: FakeOpenAI):
-    server.default = reply(VALID_TEXT, prompt_tokens=80, completion_tokens=20)
+    server.default = reply(DIGEST_REPLY_TEXT, prompt_tokens=80, completion_tokens=20)
     first, second = hf_papers()[:2]
     spent, budget = Usage(), Budget(tokens=100)
     assert run([first], summarizer(server), budget=budget, spent=spent)[first.arxiv_id].status == (
@@ -491,7 +474,7 @@ def test_a_failed_summary_still_counts_the_tokens_the_api_billed(server: FakeOpe
 
 
 def test_usage_is_summed_as_prompt_and_completion_tokens(server: FakeOpenAI):
-    server.default = reply(VALID_TEXT, prompt_tokens=300, completion_tokens=120)
+    server.default = reply(DIGEST_REPLY_TEXT, prompt_tokens=300, completion_tokens=120)
     spent = Usage()
     records = run(hf_papers()[:3], summarizer(server), spent=spent)
     assert [r.tokens for r in records.values()] == [420] * 3
@@ -500,12 +483,15 @@ def test_usage_is_summed_as_prompt_and_completion_tokens(server: FakeOpenAI):
 
 
 def test_a_reply_cut_off_at_the_token_limit_gets_a_repair_call(server: FakeOpenAI):
-    server.add(truncated(VALID_TEXT, prompt_tokens=500, completion_tokens=800))
+    server.add(truncated(DIGEST_REPLY_TEXT, prompt_tokens=500, completion_tokens=800))
     record = run([PAPER], summarizer(server))[PAPER.arxiv_id]
     assert record.status == "done", record.error
     assert record.tokens == 1300 + 150
     assert server.served == ["truncated", "reply"]
-    assert server.requests[1]["messages"][2]["content"] == VALID_TEXT[: len(VALID_TEXT) // 2]
+    assert (
+        server.requests[1]["messages"][2]["content"]
+        == DIGEST_REPLY_TEXT[: len(DIGEST_REPLY_TEXT) // 2]
+    )
 
 
 def test_the_faulty_script_fails_a_share_of_calls_the_same_way_every_time():

@@ -3,18 +3,15 @@ found before the run fetches or spends anything, as one line naming the file and
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI
 from paperpress.cli import main
 from paperpress.render import DEFAULTS, make_environment
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI
-from tests.helpers import override_template
+from tests.helpers import hf_items, override_template
 
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())
+RECORDED = hf_items()
 DAY = "2025-11-11"
 
 

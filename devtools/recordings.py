@@ -2,21 +2,23 @@
 paper of the recorded arXiv search, made here from that paper's real title, authors and
 abstract (arXiv's PDFs are not ours to bundle).
 
-    python demo/make_recordings.py OUT_DIR
+    python -m devtools.recordings OUT_DIR   (make demo)
+
+The committed recordings are the demo's data, in demo/recordings/.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
-import sys
 import textwrap
 from pathlib import Path
 
+from devtools.pdfmaker import Page, make_pdf
 from paperpress.sources import arxiv
-from pdfmaker import Page, make_pdf
 
-HERE = Path(__file__).resolve().parent
+RECORDINGS = Path(__file__).resolve().parent.parent / "demo" / "recordings"
 SEARCH = "arxiv-search-testing.atom.xml"
 
 
@@ -39,10 +41,9 @@ def paper_pages(title: str, authors: str, abstract: str) -> list[Page]:
 
 
 def main(out: Path) -> None:
-    source = HERE / "recordings"
-    shutil.copytree(source, out, dirs_exist_ok=True)
-    manifest = json.loads((source / "recordings.json").read_text())
-    page = arxiv.parse_api((source / SEARCH).read_bytes())
+    shutil.copytree(RECORDINGS, out, dirs_exist_ok=True)
+    manifest = json.loads((RECORDINGS / "recordings.json").read_text())
+    page = arxiv.parse_api((RECORDINGS / SEARCH).read_bytes())
     (out / "pdf").mkdir(exist_ok=True)
     for paper in page.papers:
         name = f"pdf/{paper.arxiv_id}v{paper.version}.pdf"
@@ -53,4 +54,8 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.recordings", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument("out", type=Path, metavar="OUT_DIR", help="where the recordings go")
+    main(parser.parse_args().out)

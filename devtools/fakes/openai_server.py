@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from tests.fakes import loopback
+from devtools.fakes import loopback
 
 
 @dataclass(frozen=True)

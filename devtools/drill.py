@@ -13,8 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import benchlib as b
-from benchlib import FakeOpenAI, faulty
+from devtools import harness as b
+from devtools.fakes.openai_server import FakeOpenAI, faulty
 
 
 @dataclass

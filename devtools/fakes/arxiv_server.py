@@ -6,10 +6,10 @@ and ``pdf_url`` at ``{base}``. Then:
     GET /rss/<cats>               the configured listing body (``listings[cats]``, else
                                   ``listings["*"]``), else 404
     GET /api/query?search_query=  the configured search page for its ``start``
-                                  (``search_pages``), else an empty result feed
+                                  (``search_pages``), else the recorded empty feed
     GET /api/query?id_list=       an Atom feed in the current API format, one entry per
                                   known id (``papers``); unknown ids are simply absent; a
-                                  malformed id gets the real HTTP 400 error feed
+                                  malformed id gets the recorded HTTP 400 error feed
     GET /html/<id>v<n>[/]         ``html[<id>v<n>]``, with or without the trailing slash (arXiv
                                   serves both, arXiv/arxiv-browse#782), else 404
     GET /html/<id>[/]             the page of the highest version in ``html``, served as is,
@@ -33,18 +33,13 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image
 
-from tests.fakes import loopback
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
-EMPTY_FEED = (FIXTURES / "query_idlist-0000.0000_empty_2026-04-12.atom.xml").read_bytes()
-ERROR_FEED = (FIXTURES / "query_idlist-abc_error-http400_2026-04-12.atom.xml").read_bytes()
+from devtools.fakes import loopback
 
 _NEW_ID = re.compile(r"^\d{4}\.\d{4,5}(?:v\d+)?$")
 _OLD_ID = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?$")
@@ -52,8 +47,13 @@ _OLD_ID = re.compile(r"^[a-z-]+(?:\.[A-Z]{2})?/\d{7}(?:v\d+)?$")
 
 @dataclass
 class ArxivState:
-    """What the server knows; tests fill it before (or while) it runs."""
+    """What the server knows; tests fill it before (or while) it runs. ``empty_feed`` and
+    ``error_feed`` are two real replies of the API, recorded: to a search past its last
+    result, and the HTTP 400 feed for a malformed id ``abc`` (which names the id asked for
+    instead). They are passed in, as the tests read their recordings themselves."""
 
+    empty_feed: bytes = field(kw_only=True)
+    error_feed: bytes = field(kw_only=True)
     listings: dict[str, bytes] = field(default_factory=dict)  # "cs.CV+cs.AI" or "*"
     search_pages: dict[int, bytes] = field(default_factory=dict)  # by ``start``
     papers: dict[str, dict[str, Any]] = field(default_factory=dict)  # base id -> metadata
@@ -238,7 +238,7 @@ def _id_list_reply(state: ArxivState, query: dict[str, str]) -> tuple[int, bytes
     for wanted in ids:
         if not (_NEW_ID.match(wanted) or _OLD_ID.match(wanted)):
             # The real error feed, naming the id the way arXiv does.
-            return 400, ERROR_FEED.replace(b"abc", wanted.encode())
+            return 400, state.error_feed.replace(b"abc", wanted.encode())
     found = []
     for wanted in ids:
         base, version = re.match(r"^(.*?)(?:v(\d+))?$", wanted).groups()  # type: ignore[union-attr]
@@ -285,7 +285,7 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
                     status, body = _id_list_reply(state, query)
                     return self.answer(status, body, atom)
                 start = int(query.get("start", 0))
-                return self.answer(200, state.search_pages.get(start, EMPTY_FEED), atom)
+                return self.answer(200, state.search_pages.get(start, state.empty_feed), atom)
             if url.path.startswith("/rss/"):
                 cats = url.path.removeprefix("/rss/")
                 body = state.listings.get(cats, state.listings.get("*"))

@@ -1,5 +1,5 @@
 """What `make bench` stands on: a 50-paper day built from the recorded Hugging Face days, a
-local OpenAI-compatible server (tests/fakes/openai_server.py) answering with valid summaries,
+local OpenAI-compatible server (devtools/fakes/openai_server.py) answering with valid summaries,
 the real CLI run as a subprocess (wall time, peak RSS and exit code are the real ones), and
 the checks that every post and data file is whole.
 """
@@ -26,26 +26,14 @@ from typing import Any
 import frontmatter
 import yaml
 
+from devtools.fakes.openai_server import Action, FakeOpenAI, error, hang, reply, truncated
+from devtools.recordings import main as make_recordings
+from paperpress import extractive
+from paperpress.models import Paper
+from paperpress.render.labels import labels
+from paperpress.store import TEMP_SUFFIX
+
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # tests.fakes: the same fake server the test suite uses
-
-from make_recordings import main as make_recordings  # noqa: E402
-from paperpress import extractive  # noqa: E402
-from paperpress.models import Paper  # noqa: E402
-from paperpress.render.labels import labels  # noqa: E402
-from paperpress.store import TEMP_SUFFIX  # noqa: E402
-from tests.fakes.openai_server import (  # noqa: E402
-    Action,
-    FakeOpenAI,
-    error,
-    faulty,
-    hang,
-    reply,
-    truncated,
-)
-
-__all__ = ["FakeOpenAI", "faulty"]  # for bench.py and drill.py
 
 DAY = "2025-11-11"
 HF_URL = f"https://huggingface.co/api/daily_papers?date={DAY}&limit=100&p=0"

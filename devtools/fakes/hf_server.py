@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.fakes import loopback
+from devtools.fakes import loopback
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """`make bench`: the real CLI, end to end, on a 50-paper day built from the recorded Hugging
 Face days and on a recorded arXiv topic (full text, local screenshots), against a local
 OpenAI-compatible server with a fixed latency per call. Prints one table and a PASS/FAIL
-line per target, then runs the fault drill (demo/drill.py); exits 1 if any target fails.
+line per target, then runs the fault drill (devtools/drill.py); exits 1 if any target fails.
 
-    python demo/bench.py [--latency 2] [--concurrency 8] [--seed 1]
+    python -m devtools.bench [--latency 2] [--concurrency 8] [--seed 1]
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import benchlib as b
-import drill as fault_drill
+from devtools import drill as fault_drill
+from devtools import harness as b
+from devtools.fakes.openai_server import FakeOpenAI
 
 # The targets of issue 6.
 RATIO = 1.15  # wall time at most RATIO x the ideal time ...
@@ -32,7 +33,9 @@ RSS_TOPIC = 400  # MB
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devtools.bench", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--latency", type=float, default=2.0, help="seconds per LLM call")
     parser.add_argument("--concurrency", type=int, default=8, help="llm.concurrency")
     parser.add_argument("--papers", type=int, default=50, help="papers in the day")
@@ -44,7 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, server: b.FakeOpenAI, folder: Path) -> None:
+    def __init__(self, args: argparse.Namespace, server: FakeOpenAI, folder: Path) -> None:
         self.args, self.server, self.folder = args, server, folder
         self.recordings = folder / "recordings"
         self.rows: list[tuple[str, b.Run, int]] = []  # label, run, papers summarized
@@ -197,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="paperpress-bench-"))
     try:
-        with b.FakeOpenAI(default=b.good, latency=args.latency) as server:
+        with FakeOpenAI(default=b.good, latency=args.latency) as server:
             bench = Bench(args, server, folder)
             bench.run()
     finally:
