@@ -36,7 +36,7 @@ def head_meta(page: str, name: str) -> list[str]:
 
 # The layouts' own scripts: MathJax's config and loader, in <head>, on posts with math.
 _LAYOUT_SCRIPTS = re.compile(
-    r"<script>\nMathJax = \{ tex: \{ inlineMath: [^<]*</script>\n"
+    r"<script>\nMathJax = \{\n  loader: \{ load: \[\"ui/safe\"\] \},\n[^<]*</script>\n"
     r'<script async src="https://cdn\.jsdelivr\.net/npm/mathjax@3\.2\.2/es5/tex-mml-chtml\.js">'
     r"</script>"
 )

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI, reply
 from paperpress import extractive
 from paperpress.cli import main
 from paperpress.config import LLMSettings
@@ -24,9 +26,7 @@ from paperpress.prompts import load_prompt
 from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import LLMSummarizer, summarize_all
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI, reply
+from tests.helpers import fixture, fixture_names
 
 SOURCE = (
     "We train a 7B model on 1000 images. It reaches $93.6\\%$ on MMLU and 90.8 % on GSM8K, "
@@ -187,7 +187,7 @@ def test_with_the_guard_off_the_reply_is_taken_as_it_is():
 
 # --- The CLI: counts in the run line, nothing twice ------------------------------------------
 
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())[:3]
+RECORDED = json.loads(fixture("hf/daily_papers_2025-11-11.json").read_text())[:3]
 
 
 def test_the_run_line_counts_and_a_rerun_makes_no_call(project: Path, capsys):
@@ -239,7 +239,7 @@ def test_a_copying_llm_keeps_the_percentages_of_nine_in_ten_papers():
     report a percentage first), at least 90% of the papers whose abstract reports one keep
     it in their summary."""
     papers = {}
-    for path in sorted((FIXTURES / "hf").glob("*.json")):
+    for path in [fixture(name) for name in fixture_names("hf/*.json")]:
         day = path.stem.removeprefix("daily_papers_")
         for paper in parse_daily_papers(path.read_bytes(), day=day, feed="hf").papers:
             papers[paper.title] = paper

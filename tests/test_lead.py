@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI, error, reply
 from paperpress.cli import main
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI, error, reply
+from tests.helpers import fixture
 
 DAY = "2025-11-11"
-RECORDED = json.loads((FIXTURES / "hf" / "daily_papers_2025-11-11.json").read_text())[:4]
+RECORDED = json.loads(fixture("hf/daily_papers_2025-11-11.json").read_text())[:4]
 OVERVIEW = "Four papers this day. Agents lead. Memory matters too."
 BRIEF = json.dumps(
     {

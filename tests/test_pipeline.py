@@ -11,7 +11,8 @@ from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress import net
 from paperpress.config import load_config
 from paperpress.models import Paper
-from paperpress.pipeline import Clients, render_stored, run
+from paperpress.pipeline import Clients, run
+from paperpress.rerender import render_stored
 from paperpress.sources import arxiv
 from paperpress.store import TEMP_SUFFIX, write_if_changed
 from paperpress.summarize import ExtractiveSummarizer, Outcome
@@ -32,7 +33,9 @@ class CountingSummarizer(ExtractiveSummarizer):
         self.fail = set(fail)
         self.calls: list[str] = []
 
-    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+    async def summarize(
+        self, paper: Paper, material: str | None = None, *, faithful: bool = True
+    ) -> Outcome:
         self.calls.append(paper.arxiv_id)
         if paper.arxiv_id in self.fail:
             raise RuntimeError("the model is down")
@@ -190,7 +193,9 @@ class StopAfter(CountingSummarizer):
         super().__init__()
         self.data, self.limit = data, limit
 
-    async def summarize(self, paper: Paper, material: str | None = None) -> Outcome:
+    async def summarize(
+        self, paper: Paper, material: str | None = None, *, faithful: bool = True
+    ) -> Outcome:
         stored = {p.stem for p in (self.data / "papers").glob("*.json")}
         assert set(self.calls) <= stored  # each earlier summary was written as it arrived
         if len(self.calls) == self.limit:

@@ -17,19 +17,19 @@ from pathlib import Path
 import frontmatter
 import pytest
 
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.openai_server import FakeOpenAI
 from paperpress.cli import main
 from paperpress.config import RoundupFeed
 from paperpress.dates import period_of
 from paperpress.feeds.roundup import make_roundup, score
 from paperpress.models import Links, Paper, SummaryRecord
 from paperpress.store import Record
-from tests.conftest import FIXTURES
-from tests.fakes.hf_server import HFState, serve_hf
-from tests.fakes.openai_server import FakeOpenAI
+from tests.helpers import fixture
 
 
 def recorded(day: str) -> list:
-    return json.loads((FIXTURES / "hf" / f"daily_papers_{day}.json").read_text())
+    return json.loads(fixture(f"hf/daily_papers_{day}.json").read_text())
 
 
 MONDAY = recorded("2025-11-11")

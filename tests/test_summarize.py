@@ -28,7 +28,14 @@ from paperpress import extractive
 from paperpress.config import LLMSettings, Price
 from paperpress.errors import SummaryError
 from paperpress.models import DigestSummary, Paper, SummaryRecord
-from paperpress.prompts import build_messages, extract_json, load_prompt, parse_summary, summary_key
+from paperpress.prompts import (
+    build_messages,
+    extract_json,
+    load_prompt,
+    parse_summary,
+    summary_key,
+    with_schema,
+)
 from paperpress.render import make_environment
 from paperpress.sources.hf import parse_daily_papers
 from paperpress.summarize import LLMSummarizer, summarize_all
@@ -95,7 +102,7 @@ def test_parse_summary_validates_and_normalizes():
     summary = parse_summary(f"<think>ok</think>```json\n{DIGEST_REPLY_TEXT}\n```")
     assert summary.highlights == DIGEST_REPLY["highlights"]
     assert [(k.term, k.translation) for k in summary.keywords] == [
-        ("Mixture-of-Depths", "深度混合"),
+        ("conditional compute", "条件计算"),
         ("routing", "路由"),
         ("transformer", "transformer"),
     ]
@@ -166,7 +173,10 @@ def test_messages_in_chinese_and_english():
     assert (zh_system["role"], zh_user["role"]) == ("system", "user")
     assert "Simplified Chinese" in zh_system["content"]
     assert "Simplified Chinese" not in en_system["content"]
-    assert '"practicality"' in zh_system["content"]  # the schema is in the prompt
+    # The schema travels as the response format, and in the prompt only for the fallbacks.
+    assert '"properties"' not in zh_system["content"] + zh_user["content"]
+    schema_system, schema_user = with_schema([zh_system, zh_user], "digest")
+    assert '"properties"' in schema_system["content"] and schema_user == zh_user
     assert PAPER.title in zh_user["content"]
     assert PAPER.abstract in zh_user["content"]
     assert "David Raposo, Adam Santoro" in zh_user["content"]

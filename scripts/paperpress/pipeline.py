@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -255,18 +255,7 @@ def summarize(
     summarizer = context.summarizers[summary_kind]
     figures: dict[str, tuple[dict[str, str], ...]] = {}
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="enrich")  # the polite pace
-
-    def enrich(paper: Paper) -> FullText | None:
-        try:
-            found = kind.enrich(
-                context.sources, paper, full_text=summarizer.reads_full_text, force=context.force
-            )
-        except Exception as exc:  # one paper's PDF or page must not cost the others theirs
-            log.warning("%s: no full text or figures: %s", paper.arxiv_id, exc)
-            return None
-        if found.figures is not None:
-            figures[paper.arxiv_id] = found.figures
-        return found.material
+    enrich = _enricher(context, kind, summarizer.reads_full_text, figures)
 
     async def prepare(paper: Paper) -> FullText | None:
         return await asyncio.get_running_loop().run_in_executor(pool, enrich, paper)
@@ -298,6 +287,24 @@ def summarize(
         pool.shutdown(wait=True)
         context.progress.finish()
     return batch, figures
+
+
+def _enricher(
+    context: Context, kind: Kind, full_text: bool, figures: dict[str, tuple[dict[str, str], ...]]
+) -> Callable[[Paper], FullText | None]:
+    """One paper's enrichment for the worker thread: its material, its figures noted."""
+
+    def enrich(paper: Paper) -> FullText | None:
+        try:
+            found = kind.enrich(context.sources, paper, full_text=full_text, force=context.force)
+        except Exception as exc:  # one paper's PDF or page must not cost the others theirs
+            log.warning("%s: no full text or figures: %s", paper.arxiv_id, exc)
+            return None
+        if found.figures is not None:
+            figures[paper.arxiv_id] = found.figures
+        return found.material
+
+    return enrich
 
 
 def apply(
