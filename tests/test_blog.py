@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ SCREENS = {"desktop": (1280, 900, False), "phone": (390, 844, True)}  # CSS px; 
 README_SHOT = ROOT / "docs" / "screenshot-digest.png"
 HOSTILE_FEED_TITLE = "<script>alert(1)</script> {{ .Title }} {% raw %} - y: no"
 DEMO_CONFIGS = {"hexo": ("config.yaml", "data"), "hugo": ("config-hugo.yaml", "data-en")}
+ROUNDUP = "2025-W46-weekly"  # the demo's weekly roundup: the week of DAY, from its Monday
+MONDAY = "2025-11-10"
+FEEDS = {"hugo": "index.xml", "hexo": "rss2.xml"}  # each blog's RSS, at the site root
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
             for post in find_posts(tmp / "preview") + find_posts(tmp / "hostile" / flavor)
             if post.flavor == flavor
         ]
-        assert len(posts) == 4, [post.path for post in posts]
+        assert len(posts) == 5, [post.path for post in posts]  # 2 daily, 1 roundup, 2 hostile
         out = tmp / "build" / flavor
         pages = {page.source.name: page for page in build(posts, assets, out)}
         built[flavor] = Site(out, pages, papers[flavor] | hostile, set(hostile))
@@ -181,6 +185,7 @@ def test_every_post_is_built_with_its_title_date_and_tags(sites: dict[str, Site]
         assert set(site.pages) == {
             f"{DAY}-hf-daily",
             f"{DAY}-software-testing",
+            ROUNDUP,
             f"{DAY}-hostile-digest",
             f"{DAY}-hostile-topic",
         }, flavor
@@ -188,15 +193,17 @@ def test_every_post_is_built_with_its_title_date_and_tags(sites: dict[str, Site]
             meta = page.source.meta
             assert page.file.is_file(), name
             assert page.title == meta["title"]
-            assert page.date.strftime("%Y-%m-%d %H:%M") == f"{DAY} 00:00", name
+            day = MONDAY if name == ROUNDUP else DAY
+            assert page.date.strftime("%Y-%m-%d %H:%M") == f"{day} 00:00", name
             written = {str(tag) for tag in meta["tags"]}
             assert sorted(set(page.tags)) == sorted(written), name
 
 
 def test_hexo_permalinks_carry_the_posts_own_day(sites: dict[str, Site]) -> None:
     """Built under TZ=UTC, a post dated 2025-11-11 00:00 in Asia/Shanghai stays on the 11th."""
-    for page in sites["hexo"].pages.values():
-        assert page.url.startswith("/2025/11/11/"), page.url
+    for name, page in sites["hexo"].pages.items():
+        day = MONDAY if name == ROUNDUP else DAY
+        assert page.url.startswith(f"/{day.replace('-', '/')}/"), page.url
 
 
 # --- The pages: every paper once, every URL, no code, math as written ----------------------
@@ -215,9 +222,8 @@ def _paper_headings(content: str) -> list[str]:
 
 def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Site]) -> None:
     for flavor, site in sites.items():
-        for name, page in site.pages.items():
-            content = post_content(page.file.read_text("utf-8"))
-            papers = site.papers[name]
+        for name, papers in site.papers.items():
+            content = post_content(site.pages[name].file.read_text("utf-8"))
             headings = _paper_headings(content)
             assert len(headings) == len(papers), (flavor, name)
             links = _links(content)
@@ -226,6 +232,57 @@ def test_each_paper_shows_once_with_all_its_links_and_images(sites: dict[str, Si
                 assert headings.count(title) == 1, (flavor, name, title)
                 missing = [url for url in paper.urls if url not in links]
                 assert not missing, (flavor, name, missing)
+
+
+def _site_file(site: Site, url: str) -> Path | None:
+    """The built file a link on the site leads to, or None for a link elsewhere."""
+    path = url.split("#", 1)[0].split("?", 1)[0]
+    for root in ("https://example.com", ""):
+        if path.startswith(f"{root}/") and not path.startswith("//"):
+            target = site.out / path.removeprefix(root).strip("/")
+            return target / "index.html" if not target.suffix else target
+    return None
+
+
+def test_a_roundup_links_every_count_and_paper_to_its_daily_post(sites: dict[str, Site]) -> None:
+    """The roundup's cross-references resolve in both blogs (Hugo relref, Hexo post_path):
+    each day's count, and each paper's "appeared in", lead to a daily post that was built."""
+    for flavor, site in sites.items():
+        page = site.pages[ROUNDUP].file.read_text("utf-8")
+        daily = {site.pages[name].file.resolve() for name in site.papers}
+        internal = [
+            url for url in re.findall(r'<a href="([^"]+)"', post_content(page))
+            if _site_file(site, html.unescape(url)) is not None
+        ]  # fmt: skip
+        assert len(internal) >= 1 + 10, (flavor, internal)  # a count per source, a post per pick
+        for url in internal:
+            target = _site_file(site, html.unescape(url))
+            assert target is not None and target.resolve() in daily, (flavor, url)
+        assert "{{" not in page and "{%" not in page and "post_path" not in page, flavor
+
+
+def test_both_blogs_publish_an_rss_feed_of_every_post(sites: dict[str, Site]) -> None:
+    """What a feed reader reads: every post an entry with its title, date and link, and the
+    feed linked from each page's <head>."""
+    import feedparser
+
+    for flavor, site in sites.items():
+        feed = feedparser.parse((site.out / FEEDS[flavor]).read_bytes())
+        assert not feed.bozo, (flavor, feed.get("bozo_exception"))
+        entries = {entry.link.removeprefix("https://example.com"): entry for entry in feed.entries}
+        for name, page in site.pages.items():
+            entry = entries.get(page.url)
+            assert entry is not None, (flavor, name, page.url, sorted(entries))
+            assert entry.title == page.title, (flavor, name)
+            published = datetime(*entry.published_parsed[:6], tzinfo=UTC)
+            assert published == page.date.astimezone(UTC), (flavor, name)
+        for path in sorted(site.out.rglob("*.html")):
+            text = path.read_text("utf-8")
+            if path.name == "404.html" or 'http-equiv="refresh"' in text:
+                continue  # Hugo's 404 page has a layout of its own; an alias only redirects
+            head = text.split("</head>", 1)[0]
+            links = re.findall(r'<link rel="alternate"[^>]*href="([^"]+)"', head)
+            assert any(link.endswith(FEEDS[flavor]) for link in links), (flavor, path)
 
 
 def test_no_page_runs_code_from_its_input(sites: dict[str, Site]) -> None:
@@ -377,7 +434,8 @@ def test_the_table_of_contents_lands_on_each_paper(
                 landed = browser.evaluate(_FOLLOW_TOC)
                 where = (screen, flavor, name)
                 papers = [link for link in landed if link["tag"] == "H2"]
-                assert len(papers) == len(site.papers[name]), where
+                if name in site.papers:  # a roundup's h2 are its sections, not its papers
+                    assert len(papers) == len(site.papers[name]), where
                 for link in landed:
                     assert link["hash"] == link["id"] and link["inPost"], (where, link)
                     assert link["link"] == link["heading"], (where, link)
@@ -413,6 +471,8 @@ def test_the_date_in_a_title_stays_on_one_line_on_a_phone(
     browser.emulate(width, 844, mobile=True)
     for flavor, site in sites.items():
         for name, page in sorted(site.pages.items()):
+            if name == ROUNDUP:
+                continue  # its title names a week, not a date
             browser.open(served[flavor] + page.url)
             date = browser.evaluate(_TITLE_DATE)
             assert date is not None and date["date"] == DAY, (flavor, name, page.title)

@@ -135,6 +135,7 @@ def test_the_demo_command_runs_offline(tmp_path):
     assert {p.name for p in (hexo / "_posts").iterdir()} == {
         "2025-11-11-hf-daily.md",
         "2025-11-11-software-testing.md",
+        "2025-W46-weekly.md",
     }
     topic = (hexo / "_posts" / "2025-11-11-software-testing.md").read_text()
     assert topic.count("\n## ") == 4 and "/images/papers/2503.05378v2-p2.webp" in topic

@@ -163,14 +163,14 @@ def test_a_rerun_changes_no_byte_and_render_redoes_it(week, capsys):
     assert post.read_bytes() == written
 
 
-def test_a_chinese_hexo_roundup_links_through_post_path(project):
+def test_a_chinese_hexo_roundup_links_through_post_link(project):
     with serve_hf(HFState(days=WEEK)) as hf:
         config = make_week(project, hf, flavor="hexo", language="zh")
     assert roundup(config, "2025-11-12") == 0
     post = frontmatter.load(project / "posts" / "2025-W46-weekly.md")
     assert post["title"] == "【2025 年第 46 周】论文周报" and post["tags"] == ["论文周报"]
-    assert "| 2025-11-10 | [19]({% post_path 2025-11-10-hf-daily %}) |" in post.content
-    assert "收录于：[hf-daily 2025-11-10]({% post_path 2025-11-10-hf-daily %})" in post.content
+    assert "| 2025-11-10 | {% post_link 2025-11-10-hf-daily '19' %} |" in post.content
+    assert "收录于：{% post_link 2025-11-10-hf-daily 'hf-daily 2025-11-10' %}" in post.content
 
 
 def test_a_scheduled_run_does_the_roundup_after_the_digest(project, capsys):

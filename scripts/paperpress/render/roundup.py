@@ -1,6 +1,6 @@
 """The roundup post: a week's or a month's best papers, with links to the daily posts they
 appeared in. The links go through each blog's own cross-reference (Hugo's ``relref``,
-Hexo's ``post_path``), so they follow the blog's permalinks and fail its build if broken."""
+Hexo's ``post_link``), so they follow the blog's permalinks and fail its build if broken."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ if TYPE_CHECKING:
     from paperpress.feeds.roundup import Pick, Roundup
 
 
-def post_link(flavor: str, name: str) -> str:
-    """The URL of the post in file ``name`` of the same posts folder, as the blog makes it.
-    ``name`` is ours (a day and a feed name: ``[0-9a-z-]``), never outside text."""
+def post_link(flavor: str, name: str, text: str) -> str:
+    """A link to the post in file ``name`` of the same posts folder, as the blog makes it:
+    Hugo's ``relref`` inside a Markdown link; Hexo's ``post_link`` tag, which writes the
+    whole link (a tag inside a Markdown link's URL is mangled by Hexo's placeholders).
+    ``name`` and ``text`` are ours (days, counts and feed names: ``[0-9a-z -]``)."""
     if flavor == "hugo":
-        return '{{< relref "' + name + '" >}}'
-    return "{% post_path " + name.removesuffix(".md") + " %}"
+        return f'[{text}]({{{{< relref "{name}" >}}}})'
+    return "{% post_link " + name.removesuffix(".md") + f" '{text}' %}}"
 
 
 def render_roundup(
@@ -97,8 +99,7 @@ def _days(roundup: Roundup, feed: RoundupFeed, flavor: str) -> list[dict[str, An
         for name in feed.sources:
             count = roundup.counts.get((day, name), 0)
             post = roundup.posts.get((name, day))
-            link = post_link(flavor, post) if post and count else None
-            cells.append({"count": count, "link": link})
+            cells.append(post_link(flavor, post, str(count)) if post and count else str(count))
         rows.append({"day": day, "cells": cells})
     return rows
 
@@ -119,7 +120,7 @@ def _pick(pick: Pick, roundup: Roundup, labels: dict[str, str], flavor: str) -> 
     if paper.links.hf:
         scores.append(labels["upvotes"].format(count=paper.upvotes))
     appeared = [
-        {"label": f"{name} {day}", "url": post_link(flavor, roundup.posts[(name, day)])}
+        post_link(flavor, roundup.posts[(name, day)], f"{name} {day}")
         for name, day in pick.appearances
         if (name, day) in roundup.posts
     ]
