@@ -41,7 +41,7 @@ ASSETS ?= images
 site: $(VENV)/.dev  ## build posts into build/hugo/ and build/hexo/
 	$(BIN)/python -m devtools.site --posts $(POSTS) --assets $(ASSETS) --out build
 
-LATENCY ?= 2
+LATENCY ?= 1
 bench: $(VENV)/.runtime  ## speed, memory and fault drill of the real CLI against a local LLM server
 	$(BIN)/python -m devtools.bench --latency $(LATENCY)
 

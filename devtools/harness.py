@@ -75,9 +75,12 @@ def prepare_recordings(folder: Path, size: int) -> list[dict[str, Any]]:
     the Hugging Face request and for the topic search that asks for all ``TOPIC_PAPERS``."""
     make_recordings(folder)
     day = bench_day(size)
-    (folder / "hf" / "bench_day.json").write_text(json.dumps(day, indent=1), encoding="utf-8")
     manifest = json.loads((folder / "recordings.json").read_text(encoding="utf-8"))
-    manifest[HF_URL] = "hf/bench_day.json"
+    for page in range(len(day) // 100 + 1):  # served in pages of 100, as the API pages it
+        name = f"hf/bench_day_p{page}.json"
+        items = day[page * 100 : (page + 1) * 100]
+        (folder / name).write_text(json.dumps(items, indent=1), encoding="utf-8")
+        manifest[HF_URL.replace("&p=0", f"&p={page}")] = name
     for url, name in list(manifest.items()):
         if "max_results=20" in url:  # recorded for max_papers 4; the bench keeps all 10
             manifest[url.replace("max_results=20", f"max_results={TOPIC_PAPERS * 5}")] = name
@@ -85,10 +88,10 @@ def prepare_recordings(folder: Path, size: int) -> list[dict[str, Any]]:
     return day
 
 
-def write_config(folder: Path, *, kind: str, llm: dict[str, Any]) -> Path:
+def write_config(folder: Path, *, kind: str, llm: dict[str, Any], max_papers: int = 50) -> Path:
     """A config for one feed (``digest``: the day's Hugging Face papers; ``topic``: an arXiv
     topic with full text and local screenshots) writing under ``folder``."""
-    feed: dict[str, Any] = {"name": "hf-daily", "kind": "hf_daily", "max_papers": 50}
+    feed: dict[str, Any] = {"name": "hf-daily", "kind": "hf_daily", "max_papers": max_papers}
     if kind == "topic":
         feed = {
             "name": "software-testing",
@@ -210,6 +213,8 @@ class Run:
     served: list[str] = field(default_factory=list)
     max_in_flight: int = 0
     usage_sent: tuple[int, int] = (0, 0)
+    cached_sent: int = 0  # prompt tokens the server reported as cached
+    first_call: float | None = None  # seconds from the process's start to its first LLM call
     killed: bool = False
 
     @property
@@ -224,6 +229,15 @@ class Run:
     def calls(self) -> int:
         return len(self.requests)
 
+    @property
+    def prompt_chars(self) -> float:
+        """Characters of prompt per first call of a paper (what the client sends)."""
+        first = {}
+        for body in self.requests:
+            first.setdefault(title_of(body), body)
+        sent = [sum(len(m.get("content") or "") for m in b["messages"]) for b in first.values()]
+        return sum(sent) / max(1, len(sent))
+
     def calls_per_paper(self) -> Counter[str]:
         return Counter(title_of(body) for body in self.requests)
 
@@ -235,6 +249,8 @@ def environment(server: FakeOpenAI) -> dict[str, str]:
         if not k.endswith(("_API_KEY", "_TOKEN", "_PROXY", "_proxy"))
         and k not in ("OPENAI_BASE_URL", "PAPERPRESS_MODEL", "GITHUB_STEP_SUMMARY", "CI")
     }
+    if os.environ.get("BENCH_PAPERPRESS"):  # another checkout's scripts/: a before and after
+        env["PYTHONPATH"] = os.environ["BENCH_PAPERPRESS"]
     env.update(
         OPENAI_API_KEY="bench-key",
         OPENAI_BASE_URL=server.base_url,
@@ -259,6 +275,7 @@ def run_cli(
     env = environment(server) if server else {**os.environ}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
+        started = time.monotonic()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
         killed = False
         if kill_after is not None:
@@ -278,20 +295,24 @@ def run_cli(
     if server is not None:
         with server._lock:
             run.requests = server.requests[before[0] :]
+            arrivals = server.arrivals[before[0] :]
             run.served = server.served[before[1] :]
             run.usage_sent = (
                 server.usage_sent[0] - before[2][0],
                 server.usage_sent[1] - before[2][1],
             )
+            run.cached_sent = server.cached_sent - before[3]
         run.max_in_flight = server.max_in_flight
+        run.first_call = arrivals[0] - started if arrivals else None
     return run
 
 
-def _server_state(server: FakeOpenAI | None) -> tuple[int, int, tuple[int, int]]:
+def _server_state(server: FakeOpenAI | None) -> tuple[int, int, tuple[int, int], int]:
     if server is None:
-        return 0, 0, (0, 0)
+        return 0, 0, (0, 0), 0
     with server._lock:
-        return len(server.requests), len(server.served), tuple(server.usage_sent)  # type: ignore[return-value]
+        usage = (server.usage_sent[0], server.usage_sent[1])
+        return len(server.requests), len(server.served), usage, server.cached_sent
 
 
 def _running(pid: int) -> bool:
@@ -366,3 +387,18 @@ def post_sections(post: frontmatter.Post) -> dict[str, str]:
 
 def pending_label() -> str:
     return labels(LANGUAGE, "digest")["pending"].split(":")[0]  # "⏳ Summary pending"
+
+
+def time_faithfulness(day: list[dict[str, Any]], rounds: int = 5) -> float:
+    """Milliseconds per paper for the faithfulness check of each paper's built-in summary
+    (the claims of every field looked up in the paper's title and abstract)."""
+    from paperpress import faithfulness
+    from paperpress.sources.hf import parse_daily_papers
+
+    papers = parse_daily_papers(day, day=DAY, feed="bench").papers
+    contents = [extractive.summarize(paper, LANGUAGE).model_dump(mode="json") for paper in papers]
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for paper, content in zip(papers, contents, strict=True):
+            faithfulness.unsupported(content, faithfulness.source_of(paper))
+    return (time.perf_counter() - start) * 1000 / (rounds * max(1, len(papers)))

@@ -216,9 +216,12 @@ def test_the_summary_line_splits_the_tokens_and_prices_them(project, capsys):
         assert main(["run", "--config", str(path), "--date", "2025-11-11"], environ=env) == 0
     out = capsys.readouterr().out
     assert len(llm.requests) == 2
+    cached = llm.cached_sent  # the second call's system prompt, as a provider caches it
+    assert cached > 0
     assert (
         "summarized 2, cached 0, pending 2, skipped 0, tokens used 2,000 "
-        "(prompt 1,800, completion 200), cost $0.0026" in out
+        f"(prompt 1,800, cached {cached:,}, completion 200), cost $0.0026, "
+        "unsupported claims: 0 found, 0 repaired, 0 removed" in out
     )
     assert "retried on the next run" in out
 

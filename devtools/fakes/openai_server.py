@@ -130,6 +130,9 @@ class FakeOpenAI:
         self.latency = latency
         self.reject_response_format = set(reject_response_format)
         self.requests: list[dict[str, Any]] = []
+        self.arrivals: list[float] = []  # time.monotonic() of each request, in order
+        self.cached_sent = 0  # prompt tokens reported as served from the prompt cache
+        self._prefixes: set[str] = set()  # system prompts seen: what a provider would cache
         self.served: list[str] = []  # per answer: reply, truncated, error <status>, hang ...
         self.usage_sent = [0, 0]  # prompt and completion tokens reported in replies
         self.in_flight = 0
@@ -168,6 +171,7 @@ class FakeOpenAI:
         """Record the request and pick its action (under the lock: many handler threads)."""
         with self._lock:
             self.requests.append(body)
+            self.arrivals.append(time.monotonic())
             kind = (body.get("response_format") or {}).get("type")
             if kind in self.reject_response_format:
                 message = f"response_format of type '{kind}' is not supported with this model."
@@ -187,6 +191,18 @@ class FakeOpenAI:
                 self.usage_sent[0] += action.usage[0]
                 self.usage_sent[1] += action.usage[1]
 
+    def _cached(self, body: dict[str, Any], action: Action) -> int:
+        """Like a provider's prompt cache: a system prompt seen before is served from it
+        (one token per four characters), and counted as cached in the reply's usage."""
+        messages = body.get("messages") or [{}]
+        system = str(messages[0].get("content") or "") if isinstance(messages[0], dict) else ""
+        with self._lock:
+            hit = system in self._prefixes
+            self._prefixes.add(system)
+            cached = len(system) // 4 if hit and action.usage[0] else 0
+            self.cached_sent += min(cached, action.usage[0])
+        return cached
+
     def _enter(self, step: int, *, track: bool = True) -> None:
         with self._lock:
             self.in_flight += step
@@ -194,7 +210,7 @@ class FakeOpenAI:
                 self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
 
-def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
+def _completion(body: dict[str, Any], action: Action, cached: int = 0) -> dict[str, Any]:
     prompt, completion = action.usage
     return {
         "id": f"chatcmpl-fake{time.monotonic_ns()}",
@@ -213,6 +229,7 @@ def _completion(body: dict[str, Any], action: Action) -> dict[str, Any]:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
+            "prompt_tokens_details": {"cached_tokens": min(cached, prompt)},
         },
     }
 
@@ -254,6 +271,6 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return self.answer(action.status, action.body, headers=headers)
             if action.kind == "malformed":
                 return self.answer(200, action.content.encode())
-            return self.answer(200, _completion(body, action))
+            return self.answer(200, _completion(body, action, fake._cached(body, action)))
 
     return Handler

@@ -93,6 +93,8 @@ def _tex_text(match: re.Match[str]) -> str:
 def _mathjax_text(text: str, before_math: bool) -> str:
     """Text that MathJax shows as written: ``$`` as ``\\$``, and a backslash before a
     backslash or a ``$`` (a math piece's opening one included) as ``\\\\``."""
+    if "$" not in text and "\\" not in text:
+        return text
     out = []
     for index, char in enumerate(text):
         following = text[index + 1 : index + 2] or ("$" if before_math else "")
@@ -105,24 +107,19 @@ def _mathjax_text(text: str, before_math: bool) -> str:
     return "".join(out)
 
 
+_MARKDOWN = str.maketrans({**_ENTITIES, **{char: "\\" + char for char in _BACKSLASHED}})
+
+
 def _markdown(text: str) -> str:
-    out = []
-    previous = ""
-    for char in text:
-        if char in _ENTITIES:
-            out.append(_ENTITIES[char])
-        elif char in _BACKSLASHED or (char == "%" and previous == "{"):  # "\{%" is still "{%"
-            out.append("\\" + char)
-        else:
-            out.append(char)
-        previous = char
-    escaped = "".join(out)
+    escaped = text.translate(_MARKDOWN).replace("\\{%", "\\{\\%")  # "\{%" is still "{%"
     # A paragraph starting with "-", "1." ... would become a list (or "=", "-" a setext line).
     return _BLOCK_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], escaped, count=1)
 
 
 def math_pieces(line: str) -> list[tuple[str, bool]]:
     """``line`` cut into text and math (delimiters included), by the rule above."""
+    if "$" not in line:
+        return [(line, False)] if line else []
     pieces: list[tuple[str, bool]] = []
     done = position = 0
     while position < len(line):

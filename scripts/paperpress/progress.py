@@ -41,8 +41,21 @@ class _Redact(logging.Filter):
         return True
 
 
+class _Stderr(logging.StreamHandler):
+    """A handler on whatever ``sys.stderr`` is when it writes, not when it was made (a
+    test's captured stream is closed by the next one; a redirect may swap it too)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: object) -> None:
+        pass
+
+
 def setup_logging(*, verbose: bool, in_actions: bool, secrets: Sequence[str] = ()) -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.addFilter(_Redact(secrets))
     if in_actions:
         handler.setFormatter(_GitHubFormatter("%(message)s"))

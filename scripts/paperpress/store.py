@@ -122,6 +122,7 @@ class Store:
         self.root = root
         self.folder = root / "papers"
         self.leads = root / "leads"
+        self._known: dict[Path, tuple[tuple[int, int], Record]] = {}  # see get
 
     def lead(self, post_name: str) -> SummaryRecord | None:
         path = self.leads / f"{Path(post_name).stem}.json"
@@ -140,15 +141,27 @@ class Store:
         return self.folder / f"{safe_filename(arxiv_id)}.json"
 
     def get(self, arxiv_id: str) -> Record | None:
+        """The stored record, read again only when the file changed since this store last
+        read or wrote it (its size and mtime): a day of 1,000 papers reads each once."""
         path = self.path(arxiv_id)
         try:
-            return Record.from_json(path.read_text(encoding="utf-8"))
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        signature = (stat.st_size, stat.st_mtime_ns)
+        known = self._known.get(path)
+        if known is not None and known[0] == signature:
+            return known[1]
+        try:
+            record = Record.from_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (ValueError, KeyError, TypeError) as exc:
             raise PublishError(
                 f"{path}: not a paperpress data file ({exc}); fix or delete it"
             ) from exc
+        self._known[path] = (signature, record)
+        return record
 
     def put(self, record: Record) -> bool:
         """Write ``record`` over the stored one merged in (``Record.union``: every listing of
@@ -158,7 +171,13 @@ class Store:
         with self._locked():
             stored = self.get(record.paper.arxiv_id)
             merged = record.union(stored) if stored is not None else record
-            return write_if_changed(self.path(record.paper.arxiv_id), merged.to_json())
+            if merged == stored:
+                return False
+            path = self.path(record.paper.arxiv_id)
+            changed = write_if_changed(path, merged.to_json())
+            stat = path.stat()
+            self._known[path] = ((stat.st_size, stat.st_mtime_ns), merged)
+            return changed
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:

@@ -90,7 +90,7 @@ class HFDailyFeed(_Strict):
     name: str
     lead: bool = False  # one more LLM call per post: a three-sentence overview on top
     faithfulness: bool = True  # no figure or name the paper lacks (off: YAML's off is false)
-    max_papers: int = Field(50, ge=1, le=500)
+    max_papers: int = Field(50, ge=1, le=2000)  # Hugging Face pages up to 2,000 (20 x 100)
     min_upvotes: int = Field(0, ge=0)
     base_url: str = "https://huggingface.co"
     tags: list[str] = ["Hugging Face", "Daily Papers"]

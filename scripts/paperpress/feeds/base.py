@@ -39,13 +39,13 @@ class Selection:
 
     day: str  # the day covered (a topic on a weekend may cover the last announcement)
     papers: tuple[Paper, ...] = ()
-    fetched: int = 0
+    fetched: int = 0  # from the source (0 for a kind that reads only data/)
     note: str | None = None  # why there is nothing, when there is nothing
     problems: tuple[str, ...] = ()  # items of the source that could not be read
 
     @property
     def skipped(self) -> int:
-        return self.fetched - len(self.papers)
+        return max(0, self.fetched - len(self.papers))
 
 
 @dataclass(frozen=True)

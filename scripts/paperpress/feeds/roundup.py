@@ -68,7 +68,7 @@ class RoundupKind:
             if papers
             else (f"no stored papers from {', '.join(self.feed.sources)} in {period.label}")
         )
-        return Selection(period.start.isoformat(), papers, len(papers), note)
+        return Selection(period.start.isoformat(), papers, 0, note)  # fetched nothing
 
     def enrich(self, sources: Sources, paper: Paper, *, full_text: bool, force: bool) -> Enrichment:
         return Enrichment()  # nothing to summarize
