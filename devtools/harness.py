@@ -112,7 +112,8 @@ def write_config(folder: Path, *, kind: str, llm: dict[str, Any], max_papers: in
         },
         "data_dir": "data",
         "cache_dir": "cache",
-        "templates_dir": str(ROOT / "templates"),
+        # Another checkout's CLI (BENCH_PAPERPRESS) reads that checkout's templates.
+        "templates_dir": str(_checkout() / "templates"),
         "llm": {"language": LANGUAGE, **llm},
         "feeds": [feed],
     }
@@ -120,6 +121,11 @@ def write_config(folder: Path, *, kind: str, llm: dict[str, Any], max_papers: in
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path
+
+
+def _checkout() -> Path:
+    other = os.environ.get("BENCH_PAPERPRESS")
+    return Path(other).resolve().parent if other else ROOT
 
 
 # --- The LLM ----------------------------------------------------------------------------

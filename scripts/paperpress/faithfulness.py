@@ -58,6 +58,8 @@ class Claim:
 def normalize(text: str) -> str:
     """Full-width forms, LaTeX markup and odd spaces as plain text."""
     text = unicodedata.normalize("NFKC", text or "")
+    if "\\" not in text and "$" not in text and "~" not in text and "{" not in text:
+        return text  # no LaTeX to read: most fields of most summaries
     for pattern, replacement in _LATEX:
         text = pattern.sub(replacement, text)
     return text

@@ -57,7 +57,11 @@ class Paper:
     ai_keywords: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """As JSON-ready values (``dataclasses.asdict`` without its deep copies: the values
+        are strings, numbers and tuples of strings already)."""
+        values = {f.name: getattr(self, f.name) for f in _PAPER_FIELDS}
+        values["links"] = {f.name: getattr(self.links, f.name) for f in _LINK_FIELDS}
+        return values
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Paper:
@@ -265,12 +269,18 @@ class SummaryRecord:
         return TopicSummary.model_validate(self.content)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """As JSON-ready values; ``content`` and ``checks`` are JSON already (not copied)."""
+        return {f.name: getattr(self, f.name) for f in _SUMMARY_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SummaryRecord:
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+_PAPER_FIELDS = dataclasses.fields(Paper)
+_LINK_FIELDS = dataclasses.fields(Links)
+_SUMMARY_FIELDS = dataclasses.fields(SummaryRecord)
 
 
 def preferred(stored: SummaryRecord | None, new: SummaryRecord) -> SummaryRecord:
