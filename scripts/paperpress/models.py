@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from paperpress.text import cut
+from paperpress.text import cut, strip_controls
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,20 @@ class Paper:
 
 def _bounded(most: int) -> Any:
     """A string of at most ``most`` characters, in the schema the provider sees and in
-    validation; a longer one is cut at a sentence end (text.cut), not refused."""
+    validation; a longer one is cut at a sentence end (text.cut), not refused. Control and
+    bidirectional characters go before it is stored (text.strip_controls)."""
     return Annotated[
         str,
-        BeforeValidator(lambda value: cut(value, most) if isinstance(value, str) else value),
+        BeforeValidator(_clean(most)),
         Field(max_length=most),
     ]
+
+
+def _clean(most: int) -> Any:
+    def clean(value: Any) -> Any:
+        return cut(strip_controls(value), most) if isinstance(value, str) else value
+
+    return clean
 
 
 Phrase = _bounded(80)  # a keyword

@@ -22,8 +22,8 @@ class _GitHubFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         message = super().format(record)
         command = self.COMMANDS.get(record.levelno)
-        if not command:
-            return message
+        if not command:  # a plain line: it must neither run a command nor start a line
+            return " ".join(message.split()).replace("::", ": :")
         escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return f"::{command}::{escaped.replace('::', ': :')}"
 
