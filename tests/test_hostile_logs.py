@@ -4,9 +4,9 @@ that echo the API key or the GitHub token, URL variables that are not URLs. The 
 end to end against the local stand-ins (devtools/fakes/).
 
 In Actions (GITHUB_ACTIONS=true) a line that starts with ``::`` is a workflow command:
-``::error::`` fails the job's annotations, ``::add-mask::`` and ``::stop-commands::``
-change how the log reads. Only paperpress's own annotations may start a line so, and no
-``::`` from outside may appear in any line.
+``::error::`` puts an error annotation on the run, ``::add-mask::`` and
+``::stop-commands::`` change how the rest of the log reads. Only paperpress's own
+annotations may start a line so, and no ``::`` from outside may appear in any line.
 """
 
 from __future__ import annotations
@@ -252,7 +252,7 @@ def test_an_llm_error_that_echoes_the_key_leaves_it_in_no_line_and_no_file(
     [{}, {TOKEN: "read"}],
     ids=["refused before the run (401)", "read-only, refused at the commit (403)"],
 )
-def test_a_github_error_that_echoes_the_token_leaves_it_in_no_line(
+def test_a_github_error_that_echoes_the_token_leaves_it_in_no_line_and_no_file(
     project, tmp_path, capsys, monkeypatch, tokens
 ):
     remote = GitHubState(new_bare(tmp_path, {"README.md": "blog\n"}), echo_token=True)

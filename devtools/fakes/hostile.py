@@ -1,13 +1,13 @@
 """Hostile answers, for any local stand-in: what a broken or malicious server sends instead
 of a page, and data shaped like an attacker's.
 
-A stand-in that is given one of these answers with it instead of its normal reply
-(``hf_server``'s ``HFState.hostile``, ``arxiv_server``'s ``ArxivState.hostile``):
+A stand-in given one of these answers sends it instead of its own reply (``hf_server``'s
+``HFState.hostile``, by date; ``arxiv_server``'s ``ArxivState.hostile``, by path):
 
     Drip(body, every=1.0)     a slow loris: the body (or, ``headers=True``, the status line
-                              and headers too) one byte every ``every`` seconds; it gives up
-                              after ``seconds`` (the test's safety net), or when the client
-                              hangs up
+                              and headers too) one byte every ``every`` seconds, until the
+                              client hangs up; after ``seconds`` (the tests' safety net) the
+                              rest at once
     Huge(size)                a body of ``size`` bytes (JSON-looking), made as it is sent:
                               the server never holds it
     GzipBomb(size)            ``Content-Encoding: gzip``: about ``size / 1000`` bytes on the
@@ -33,7 +33,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 # Ids no source should accept: each would print a workflow command in an Actions log (a
-# raw newline, then "::error::"), name a file outside data/papers, or hide one.
+# raw newline, then "::error::"), or make a file name of a path, or a hidden one.
 INJECTED_IDS = (
     "2511.80004\n::error title=pwned::PWNED by a paper id",
     "2511.80005\r\n::add-mask::PWNED",
