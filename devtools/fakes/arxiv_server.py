@@ -16,6 +16,8 @@ and ``pdf_url`` at ``{base}``. Then:
                                   not redirected (what arXiv does for an unversioned id)
     GET /html/<path>              ``images[<path>]`` (``2501.00001v1/x1.png``), typed by its
                                   extension, else 404
+    GET <path in hostile>         one of ``devtools.fakes.hostile``'s answers (a slow loris,
+                                  a huge body ...), checked before anything else
     GET <path in redirects>       302 to ``redirects[path]`` (checked before anything else)
     GET /pdf/<id>v<n>             ``pdfs[<id>v<n>]``, else 404
 
@@ -39,6 +41,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image
 
+from devtools.fakes import hostile as misbehaving
 from devtools.fakes import loopback
 
 _NEW_ID = re.compile(r"^\d{4}\.\d{4,5}(?:v\d+)?$")
@@ -61,6 +64,7 @@ class ArxivState:
     images: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>/x1.png" -> image
     redirects: dict[str, str] = field(default_factory=dict)  # path -> Location
     pdfs: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> PDF bytes
+    hostile: dict[str, misbehaving.Answer] = field(default_factory=dict)  # path -> answer
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
 
@@ -276,6 +280,8 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
             query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             state.requests.append((url.path, query))
             state.user_agents.append(self.headers.get("User-Agent", ""))
+            if url.path in state.hostile:
+                return misbehaving.send(self, state.hostile[url.path])
             if url.path in state.redirects:
                 location = {"Location": state.redirects[url.path]}
                 return self.answer(302, b"", "text/plain", location)

@@ -7,7 +7,9 @@ Endpoints (under ``/repos/{owner}/{name}``): the repository, ``git/ref(s)/heads/
 ``git/trees/{sha}?recursive=1``, and POST ``git/blobs``, ``git/trees``, ``git/commits``.
 Like GitHub: an empty repository answers 409, a bad token 401, a read-only token 403 on
 writes, and a commit sent without author or committer is marked as signed ("verified").
-Every request is logged as (method, path, JSON body).
+Every request is logged as (method, path, JSON body). With ``echo_token`` every error body
+repeats the token the request was sent with, as a careless proxy or GitHub Enterprise
+plugin might ("Bad credentials for token ...").
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class GitHubState:
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     signed: dict[str, bool] = field(default_factory=dict)  # commit sha -> no custom identity
     lock: threading.Lock = field(default_factory=threading.Lock)
+    echo_token: bool = False  # error messages repeat the request's token
 
     def head(self, branch: str = "main") -> str | None:
         try:
@@ -101,6 +104,11 @@ def serve_github(state: GitHubState) -> Iterator[str]:
     """Run the server for the ``with`` block; yields its base URL (the API root)."""
 
     class Handler(loopback.Handler):
+        def answer(self, status: int, body: Any, *args: Any, **kwargs: Any) -> None:
+            if state.echo_token and status >= 400 and isinstance(body, dict):
+                body = {**body, "message": f"{body.get('message')} (token {self._token()})"}
+            super().answer(status, body, *args, **kwargs)
+
         def do_GET(self) -> None:
             self._handle("GET")
 

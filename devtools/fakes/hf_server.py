@@ -3,6 +3,10 @@
 Serves the recorded list for a date, paged as the real API pages it (``limit``, 0-based
 ``p``), and can fail the first requests with a status (and ``Retry-After``) to exercise
 retries. Records every request path it served.
+
+Hostile on request: ``hostile[date]`` answers that date's requests with one of
+``devtools.fakes.hostile``'s answers (a slow loris, a gzip bomb ...); ``page_size`` makes it
+ignore the ``limit`` asked for and send pages of that many items.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from devtools.fakes import hostile as misbehaving
 from devtools.fakes import loopback
 
 
@@ -22,6 +27,8 @@ class HFState:
     failures: list[tuple[int, str | None]] = field(default_factory=list)  # (status, Retry-After)
     requests: list[str] = field(default_factory=list)
     user_agents: list[str] = field(default_factory=list)
+    hostile: dict[str, misbehaving.Answer] = field(default_factory=dict)  # by date
+    page_size: int | None = None  # pages of this many items, whatever the limit asked
 
 
 @contextmanager
@@ -43,7 +50,10 @@ def serve_hf(state: HFState) -> Iterator[str]:
             limit, page = int(query.get("limit", 50)), int(query.get("p", 0))
             if limit > 100:
                 return self.answer(400, {"error": "Too big: expected number to be <=100"})
+            if query.get("date", "") in state.hostile:
+                return misbehaving.send(self, state.hostile[query["date"]])
             items = state.days.get(query.get("date", ""), [])
+            limit = state.page_size or limit
             return self.answer(200, items[page * limit : (page + 1) * limit])
 
     with loopback.serve(Handler) as base:

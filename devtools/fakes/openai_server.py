@@ -7,6 +7,8 @@ is empty; an action is an ``Action`` or a callable taking the request body and r
     reply(text)                  200 with ``text`` as the message content, usage counted
     truncated(text)              200 with the first part of ``text``, finish_reason "length"
     error(429, retry_after=0.1)  an error status with OpenAI's JSON error body
+    echoing_key(401)             an error whose body repeats the request's API key, as some
+                                 providers' do ("Incorrect API key provided: <key>")
     hang(5)                      answer nothing for 5 s (or until the server stops)
     malformed()                  200 with a body that is not JSON
 
@@ -51,6 +53,7 @@ class Action:
     retry_after: float | None = None
     seconds: float = 0.0
     usage: tuple[int, int] = (0, 0)  # prompt and completion tokens
+    echo_key: bool = False  # "{key}" in the body becomes the request's bearer token
 
 
 Script = Action | Callable[[dict[str, Any]], Action]
@@ -82,6 +85,19 @@ def error(
 ) -> Action:
     body = {"error": {"message": message, "type": type, "param": None, "code": code}}
     return Action("error", status=status, body=body, retry_after=retry_after)
+
+
+def echoing_key(
+    status: int = 401,
+    message: str = "Incorrect API key provided: {key}. You can find your API key at "
+    "https://platform.example/account/api-keys.",
+    *,
+    type: str = "invalid_request_error",
+    code: str | None = "invalid_api_key",
+) -> Action:
+    """An error whose message holds the key the request was sent with, where ``{key}`` is."""
+    body = {"error": {"message": message, "type": type, "param": None, "code": code}}
+    return Action("error", status=status, body=body, echo_key=True)
 
 
 def hang(seconds: float) -> Action:
@@ -268,7 +284,12 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 headers = {}
                 if action.retry_after is not None:
                     headers["Retry-After"] = str(action.retry_after)
-                return self.answer(action.status, action.body, headers=headers)
+                body = action.body
+                if action.echo_key:
+                    key = self.headers.get("Authorization", "").partition(" ")[2]
+                    text = json.dumps(body).replace("{key}", json.dumps(key)[1:-1])
+                    body = text.encode()
+                return self.answer(action.status, body, headers=headers)
             if action.kind == "malformed":
                 return self.answer(200, action.content.encode())
             return self.answer(200, _completion(body, action, fake._cached(body, action)))

@@ -1,0 +1,292 @@
+"""Hostile text in what paperpress writes, seen in the files: bidirectional overrides and
+other control characters from a source or an LLM reach no post, front matter or data file;
+ids that differ get files that differ, none hidden; an LLM reply with a 200 KB field makes
+a post of normal size. The CLI runs end to end against the local stand-ins.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devtools.fakes.arxiv_server import atom_feed, serve_arxiv
+from devtools.fakes.hf_server import HFState, serve_hf
+from devtools.fakes.hostile import hf_item
+from devtools.fakes.openai_server import Action, FakeOpenAI, reply
+from paperpress.cli import main
+from paperpress.models import Paper
+from paperpress.store import Record, Store
+from tests.helpers import (
+    DIGEST_REPLY,
+    HF_DAY,
+    TOPIC_REPLY,
+    arxiv_state,
+    hf_items,
+    llm_env,
+    metadata,
+    topic,
+    write_config,
+)
+
+DAY = HF_DAY
+# Bidirectional embeddings, overrides, isolates and marks ("Trojan Source"), then C0 and C1
+# controls, separators and the BOM.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+CONTROLS = "\x00\x07\x08\x1b\x7f\x85\x9b\u2028\u2029\ufeff"
+FORBIDDEN = re.compile(f"[{BIDI}{CONTROLS}]")
+
+
+def trojan(text: str) -> str:
+    """``text`` with a bidi override that makes it read backwards, isolates, marks and
+    control characters in it, as a hostile title or reply would."""
+    return (
+        f"{text} \u202e\u2066deretla\u2069\u2066 // check\u2069\u202c \u200f\u061c\x1b[31m\x07\x85"
+    )
+
+
+def trojan_xml(text: str) -> str:
+    """The same for an Atom feed, without what XML 1.0 cannot carry (C0 controls)."""
+    return f"{text} \u202e\u2066deretla\u2069\u2066 // check\u2069\u202c \u200f\u061c\u2028"
+
+
+def hostile_items() -> list[dict[str, Any]]:
+    items = hf_items()[:2]
+    items.append(
+        hf_item(
+            "2511.80001",
+            trojan("Diffusion video title"),
+            summary=trojan("An abstract.") + "\n\n" + trojan("A second paragraph."),
+            authors=[{"name": trojan("Ann")}, {"name": "Bob\u202e"}],
+            ai_keywords=[trojan("kw")],
+            organization={"fullname": trojan("Org")},
+        )
+    )
+    return items
+
+
+def hostile_reply(body: dict[str, Any]) -> Action:
+    """A valid reply of the kind asked for, every string of it with controls in."""
+    schema = body["response_format"]["json_schema"]["schema"]
+    base = TOPIC_REPLY if "takeaways" in schema["properties"] else DIGEST_REPLY
+    return reply(json.dumps(_deep(base, trojan), ensure_ascii=False))
+
+
+def _deep(value: Any, change) -> Any:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, list):
+        return [_deep(item, change) for item in value]
+    if isinstance(value, dict):
+        return {key: _deep(item, change) for key, item in value.items()}
+    return value
+
+
+def strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    return []
+
+
+@pytest.fixture
+def written(project: Path, no_polite_wait) -> Path:
+    """A digest and a topic post of papers with controls in every field, summarized by an
+    LLM whose replies have controls in every string; the project folder."""
+    search = [
+        (
+            "2411.17769",
+            {
+                **metadata()["2411.17769"],
+                "title": trojan_xml("Video diffusion"),
+                "abstract": trojan_xml("An abstract on video diffusion."),
+                "authors": [trojan_xml("Ann")],
+                "comment": trojan_xml("12 pages"),
+            },
+        )
+    ]
+    with (
+        serve_hf(HFState(days={DAY: hostile_items()})) as hf,
+        serve_arxiv(arxiv_state(search_pages={0: atom_feed(search)})) as arxiv,
+        FakeOpenAI(default=hostile_reply) as llm,
+    ):
+        hf_feed = {"name": "hf-daily", "kind": "hf_daily", "base_url": hf}
+        topic_feed = topic(arxiv, source="api", fulltext=False)
+        for language in ("en", "zh"):
+            config = write_config(project, [hf_feed, topic_feed], language=language)
+            assert main(["run", "--config", config, "--date", DAY], environ=llm_env(llm)) == 0
+            for flavor in ("hexo", "hugo"):
+                config = write_config(
+                    project,
+                    [hf_feed, topic_feed],
+                    language=language,
+                    flavor=flavor,
+                    posts_dir=f"posts-{flavor}-{language}",
+                )
+                assert main(["render", "--config", config], environ={}) == 0
+    return project
+
+
+def test_no_post_body_or_front_matter_holds_a_bidi_or_control_character(written):
+    posts = sorted(written.glob("posts*/*.md"))
+    assert len(posts) == 2 * 5  # a digest and a topic post: the run's, then 2 x 2 re-renders
+    for path in posts:
+        text = path.read_text("utf-8")
+        assert "deretla" in text, path  # the hostile text is there ...
+        assert not FORBIDDEN.search(text), (path, FORBIDDEN.findall(text))  # ... without them
+        meta = frontmatter.loads(text).metadata
+        for value in strings(meta):
+            assert not FORBIDDEN.search(value), (path, value)
+
+
+def test_no_data_file_holds_a_bidi_or_control_character_in_the_text_it_renders(written):
+    """The paper's record (title, abstract, authors, keywords ...) as stored in data/."""
+    for path in sorted((written / "data" / "papers").glob("*.json")):
+        record = json.loads(path.read_text("utf-8"))
+        for value in strings(record["paper"]):
+            assert not FORBIDDEN.search(value), (path.name, value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="an LLM summary is stored in data/ as the model sent it: its bidi overrides and "
+    "control characters reach the committed data file (the posts drop them when rendering)",
+)
+def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
+    for path in sorted((written / "data" / "papers").glob("*.json")):
+        record = json.loads(path.read_text("utf-8"))
+        for summary in record["summaries"].values():
+            for value in strings(summary.get("content")):
+                assert not FORBIDDEN.search(value), (path.name, value)
+
+
+# --- File names from ids ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ("2511/80004", "2511_80004"),
+        ("hep-th/9901002", "hep-th_9901002"),
+        ("a:b", "a_b", "a b", "a%3Ab"),
+        (".hidden", "_hidden", "%2Ehidden"),
+    ],
+)
+def test_ids_that_differ_keep_records_that_differ(tmp_path, ids):
+    store = Store(tmp_path / "data")
+    for arxiv_id in ids:
+        store.put(Record(Paper(arxiv_id=arxiv_id, title=f"the paper {arxiv_id}")))
+    for arxiv_id in ids:
+        stored = store.get(arxiv_id)
+        assert stored is not None and stored.paper.arxiv_id == arxiv_id
+        assert stored.paper.title == f"the paper {arxiv_id}"
+    files = sorted(path.name for path in store.folder.iterdir())
+    assert len(files) == len(ids), files
+    assert not [name for name in files if name.startswith(".")], files
+
+
+def test_old_style_ids_keep_their_file_names(tmp_path):
+    """Data files written before stay where they are: ``hep-th/9901002`` is
+    ``hep-th_9901002.json``, a new-style id is itself."""
+    store = Store(tmp_path / "data")
+    assert store.path("hep-th/9901002").name == "hep-th_9901002.json"
+    assert store.path("2511.80004").name == "2511.80004.json"
+
+
+IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(IDS, min_size=2, max_size=4, unique=True))
+def test_any_two_ids_get_two_files_in_the_papers_folder_none_hidden(ids):
+    store = Store(Path("/nonexistent/data"))
+    paths = [store.path(arxiv_id) for arxiv_id in ids]
+    assert len(set(paths)) == len(paths), paths
+    for path in paths:
+        assert path.parent == store.folder and not path.name.startswith("."), path
+        assert "/" not in path.name and "\0" not in path.name
+
+
+# --- Lengths ------------------------------------------------------------------------------------
+
+HUGE = "The method routes tokens around blocks. " * 5000  # 200 KB of sentences
+
+
+def huge_reply(body: dict[str, Any]) -> Action:
+    """A digest reply whose every free-text field is 200 KB."""
+    huge = {
+        **DIGEST_REPLY,
+        "tldr": HUGE,
+        "main_work": HUGE,
+        "highlights": [HUGE] * 5,
+        "practicality": {"score": 4, "reason": HUGE},
+        "innovation": {"score": 3.5, "reason": HUGE},
+        "recommendation": {"score": 4.2, "reason": HUGE},
+    }
+    return reply(json.dumps(huge))
+
+
+def test_a_200_kb_reply_field_makes_a_post_of_normal_size(project, capsys):
+    items = hf_items()[:3]
+    sizes = {}
+    with serve_hf(HFState(days={DAY: items})) as hf:
+        for name, script in (("normal", reply(json.dumps(DIGEST_REPLY))), ("huge", huge_reply)):
+            config = write_config(
+                project,
+                [{"name": "hf-daily", "kind": "hf_daily", "base_url": hf}],
+                language="en",
+                posts_dir=f"posts-{name}",
+            )
+            with FakeOpenAI(default=script) as llm:
+                argv = ["run", "--config", config, "--date", DAY, "--force"]
+                assert main(argv, environ=llm_env(llm)) == 0
+            schema = llm.requests[0]["response_format"]["json_schema"]["schema"]
+            post = (project / f"posts-{name}" / f"{DAY}-hf-daily.md").read_text()
+            sizes[name] = len(post.encode())
+    assert "summarized 3" in capsys.readouterr().out
+    # Each paper's summary is at most a few KB more than a normal one: 10 fields of 200 KB
+    # (6 MB for three papers) became about 5 KB a paper.
+    assert sizes["huge"] < sizes["normal"] + 3 * 8_000, sizes
+    main_work = re.search(r"\n### Main work\n\n(.*)\n", post).group(1)
+    assert len(main_work) <= 1500 and main_work.endswith("blocks."), main_work[-80:]
+    record = json.loads(
+        (project / "data" / "papers" / f"{items[0]['paper']['id']}.json").read_text()
+    )
+    content = record["summaries"]["digest"]["content"]
+    assert len(json.dumps(content)) < 8_000  # data/ holds the cut summary too
+    # The provider was told the lengths, in the schema it was sent.
+    assert [path for path, node in _walk(schema) if _unbounded_string(node)] == []
+
+
+@pytest.mark.parametrize("kind", ["topic"])
+def test_every_llm_string_has_a_maximum_length_in_the_schema_sent(kind):
+    """The provider is told the lengths too (structured output can enforce them); the
+    digest's schema is checked in the request above."""
+    from paperpress.prompts import schema_json
+
+    schema = json.loads(schema_json(kind))
+    unbounded = [path for path, node in _walk(schema) if _unbounded_string(node)]
+    assert unbounded == [], unbounded
+
+
+def _unbounded_string(node: dict[str, Any]) -> bool:
+    return node.get("type") == "string" and "maxLength" not in node
+
+
+def _walk(node: Any, path: str = "$"):
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{path}[{index}]")
