@@ -115,20 +115,7 @@ def hostile_llm(body: dict) -> Action:
 
 @pytest.mark.parametrize(
     "verbose",
-    [
-        False,
-        pytest.param(
-            True,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="with -v in Actions, INFO records are printed as they are: "
-                "progress._GitHubFormatter breaks '::' and escapes newlines only for WARNING "
-                "and above, so summarize's log.info('%s: %s; asking for a repair') prints "
-                "a validation error naming a key of the reply, newline and '::error::' "
-                "included, and log.info('%s: summary pending: %s') an error body's '::'",
-            ),
-        ),
-    ],
+    [False, True],
     ids=["as the workflow runs it", "with -v"],
 )
 def test_in_actions_no_line_of_a_whole_run_carries_a_command_from_outside(

@@ -156,11 +156,6 @@ def test_no_data_file_holds_a_bidi_or_control_character_in_the_text_it_renders(w
             assert not FORBIDDEN.search(value), (path.name, value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an LLM summary is stored in data/ as the model sent it: its bidi overrides and "
-    "control characters reach the committed data file (the posts drop them when rendering)",
-)
 def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
     for path in sorted((written / "data" / "papers").glob("*.json")):
         record = json.loads(path.read_text("utf-8"))

@@ -227,9 +227,8 @@ def _print_failures(report: Report, *, in_actions: bool, secrets: Sequence[str] 
         where.setdefault(feed.error or "", []).append(f"{feed.feed} {feed.day}")
     prefix = "::error::" if in_actions else ""
     for error, feeds in where.items():
-        print(
-            f"{prefix}paperpress: failed: {', '.join(feeds)}: {printable(error)}", file=sys.stderr
-        )
+        message = printable(redact(error, secrets))
+        print(f"{prefix}paperpress: failed: {', '.join(feeds)}: {message}", file=sys.stderr)
 
 
 def _days(args: argparse.Namespace, today: date) -> list[str | None]:

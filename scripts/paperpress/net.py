@@ -6,6 +6,7 @@ honours ``Retry-After``; anything else fails at once with the URL and the status
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import json
 import logging
@@ -14,6 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpcore2
 import httpx2
 
 from paperpress import USER_AGENT
@@ -35,8 +37,76 @@ def make_http_client(
         headers={"User-Agent": USER_AGENT},
         timeout=httpx2.Timeout(timeout, connect=10.0),
         follow_redirects=True,
-        transport=transport,
+        transport=transport or deadline_transport(),
     )
+
+
+# --- A deadline for the whole request --------------------------------------------------------
+# httpx2's timeouts bound each read, so a server that drips its headers a byte at a time is
+# never cut off. Every read and write of a connection made by ``deadline_transport`` is
+# bounded by what is left of the deadline that ``read`` sets for its request.
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar("deadline", default=None)
+
+
+def _left(timeout: float | None) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise httpcore2.ReadTimeout("the request's deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _Stream(httpcore2.NetworkStream):
+    def __init__(self, stream: httpcore2.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None):  # type: ignore[no-untyped-def]
+        return _Stream(self._stream.start_tls(ssl_context, server_hostname, _left(timeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._stream.get_extra_info(info)
+
+
+class _Backend(httpcore2.NetworkBackend):
+    def __init__(self, backend: httpcore2.NetworkBackend) -> None:
+        self._backend = backend
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):  # type: ignore[no-untyped-def]
+        stream = self._backend.connect_tcp(
+            host, port, _left(timeout), local_address, socket_options
+        )
+        return _Stream(stream)
+
+    def connect_unix_socket(self, path, timeout=None, socket_options=None):  # type: ignore[no-untyped-def]
+        return _Stream(self._backend.connect_unix_socket(path, _left(timeout), socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+def deadline_transport(**options: object) -> httpx2.HTTPTransport:
+    """httpx2's transport, its connections' reads and writes bounded by ``read``'s deadline.
+    It reaches into the transport's pool (``_pool._network_backend``, private): if a new
+    httpx2 moves it, the deadline falls back to the body alone, with a warning."""
+    transport = httpx2.HTTPTransport(**options)  # type: ignore[arg-type]
+    pool = getattr(transport, "_pool", None)
+    if pool is not None and hasattr(pool, "_network_backend"):
+        pool._network_backend = _Backend(pool._network_backend)
+    else:
+        log.warning("httpx2's pool has changed: the deadline covers bodies only")
+    return transport
 
 
 def read(
@@ -46,20 +116,34 @@ def read(
     params: Mapping[str, str | int] | None = None,
     headers: Mapping[str, str] | None = None,
     max_bytes: int = MAX_BYTES,
-    deadline: float = DEADLINE,
+    deadline: float | None = None,
 ) -> httpx2.Response:
-    """GET ``url`` and read its body within ``deadline`` seconds (the client's timeouts only
-    bound each gap between reads) and ``max_bytes`` once decompressed (a gzip bomb stops at
-    the cap); SourceError otherwise. The answer comes back read, as a plain Response."""
+    """GET ``url`` and have its whole answer within ``deadline`` seconds (DEADLINE by
+    default; headers too, on a ``deadline_transport``) and its body within ``max_bytes``
+    once decompressed (a gzip bomb stops at the cap); SourceError otherwise. The answer
+    comes back read, as a plain Response."""
+    seconds = DEADLINE if deadline is None else deadline
     started = time.monotonic()
-    with client.stream("GET", url, params=params, headers=headers) as response:
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > max_bytes:
-                raise SourceError(f"GET {response.request.url}: larger than {max_bytes:,} bytes")
-            if time.monotonic() - started > deadline:
-                raise SourceError(f"GET {response.request.url}: no whole answer in {deadline:g} s")
+    token = _DEADLINE.set(started + seconds)
+    try:
+        with client.stream("GET", url, params=params, headers=headers) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise SourceError(
+                        f"GET {response.request.url}: larger than {max_bytes:,} bytes"
+                    )
+                if time.monotonic() - started > seconds:
+                    raise SourceError(
+                        f"GET {response.request.url}: no whole answer in {seconds:g} s"
+                    )
+    except httpx2.TimeoutException as exc:
+        if time.monotonic() - started >= seconds:
+            raise SourceError(f"GET {url}: no whole answer in {seconds:g} s") from exc
+        raise
+    finally:
+        _DEADLINE.reset(token)
     kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODED]
     return httpx2.Response(
         response.status_code, headers=kept, content=bytes(body), request=response.request

@@ -314,7 +314,7 @@ def make_client(
         headers={"User-Agent": USER_AGENT},
         timeout=httpx2.Timeout(timeout, connect=10.0),
         follow_redirects=True,
-        transport=transport,
+        transport=transport or net.deadline_transport(limits=httpx2.Limits(max_connections=1)),
         limits=httpx2.Limits(max_connections=1),
         event_hooks={"request": [space]},
     )
