@@ -2,3 +2,4 @@
 
 __version__ = "0.1.0"
 USER_AGENT = f"paperpress/{__version__} (+https://github.com/paperpress/paperpress)"
+COMMIT_MODES = ("none", "git", "api")  # what --commit takes (see paperpress.publish)

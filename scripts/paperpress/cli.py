@@ -15,16 +15,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from paperpress import __version__, publish
-from paperpress.config import Config, Environment, Feed, LLMSettings, load_config, read_environment
+from paperpress import COMMIT_MODES, __version__
 from paperpress.dates import day_range, parse_day
 from paperpress.errors import ConfigError, PaperpressError
-from paperpress.progress import make_progress, setup_logging
 from paperpress.text import printable, redact
 
 if TYPE_CHECKING:  # the run's modules are imported when a command needs them: --help is quick
     import jinja2
 
+    from paperpress import publish
+    from paperpress.config import Config, Environment, Feed, LLMSettings
     from paperpress.pipeline import Report
     from paperpress.summarize import Summarizer
 
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--force", action="store_true", help="summarize again even if cached")
     run_cmd.add_argument(
         "--commit",
-        choices=publish.MODES,
+        choices=COMMIT_MODES,
         default="none",
         help="after writing: none (default), git (commit and push this checkout) or api (one "
         "commit through the GitHub API, to this repository or publish.repo)",
@@ -127,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from paperpress.config import load_config, read_environment  # pydantic: not for --help
+    from paperpress.progress import setup_logging
+
     secrets: list[str] = []
     try:
         config = load_config(args.config)
@@ -174,8 +177,9 @@ def make_summarizers(
 
 
 def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Environment) -> int:
-    from paperpress import net, preflight
+    from paperpress import net, preflight, publish
     from paperpress.pipeline import Clients, run
+    from paperpress.progress import make_progress
     from paperpress.render import make_environment
     from paperpress.sources import arxiv
 
@@ -246,6 +250,8 @@ def _days(args: argparse.Namespace, today: date) -> list[str | None]:
 def _commit(
     config: Config, report: Report, args: argparse.Namespace, env: Environment
 ) -> list[publish.Published]:
+    from paperpress import publish
+
     if args.commit == "none":
         return []
     root = args.config.resolve().parent

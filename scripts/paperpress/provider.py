@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
     import openai
 
 MODES = ("json_schema", "json_object", "text")
+T = TypeVar("T")
 
 _MODEL_MISSING = re.compile(
     r"model.{0,40}(not (be )?found|not exist|does not exist|unknown|invalid|not available)"
@@ -146,3 +150,18 @@ def read_completion(data: Any) -> tuple[str, tuple[int, int, int], bool]:
 
 def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def in_background(make: Callable[[], T]) -> Future[T]:
+    """``make()`` in a daemon thread (the SDK's import takes about a second): a run that
+    needs no call, every paper cached, exits without waiting for it."""
+    future: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(make())
+        except BaseException as exc:  # handed to the first call, which raises it there
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="warm-up", daemon=True).start()
+    return future

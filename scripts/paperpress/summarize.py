@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -33,6 +33,7 @@ from paperpress.provider import (
     MODES,
     about_format,
     api_message,
+    in_background,
     make_client,
     read_completion,
     response_format,
@@ -62,9 +63,6 @@ class Outcome:
     @property
     def tokens(self) -> int:
         return self.usage.total
-
-
-_WARMING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warm-up")
 
 
 class Breaker:
@@ -208,10 +206,10 @@ class LLMSummarizer:
         return final, faithfulness.record(found, first, still, removed)
 
     def warm_up(self) -> None:
-        """Import the SDK and make the client in a thread: the import alone takes about
-        0.3 s, which the first call would otherwise wait for after the feed's fetch."""
+        """Import the SDK and make the client in a thread while the feeds are fetched: the
+        import alone takes about a second, which the first call would otherwise wait for."""
         if self.client is None and self._warm is None:
-            self._warm = _WARMING.submit(self.client_factory)
+            self._warm = in_background(self.client_factory)
 
     async def aclose(self) -> None:
         """Close the client; the next call opens a new one (in the then current event loop)."""

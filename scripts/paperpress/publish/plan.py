@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from paperpress import COMMIT_MODES
 from paperpress.config import Config, GitHubSettings
 from paperpress.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-MODES = ("none", "git", "api")
+MODES = COMMIT_MODES
 ATTEMPTS = 5  # commits rebuilt on a moving branch (or pushes after a rebase) before giving up
 
 
