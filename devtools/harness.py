@@ -366,14 +366,16 @@ def read_files(workspace: Path) -> Files:
     for path in sorted((workspace / "data" / "papers").glob("*.json")):
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
-            assert {"paper", "summaries", "listings"} <= record.keys(), "keys missing"
+            if not {"paper", "summaries", "listings"} <= record.keys():
+                raise ValueError("keys missing")
             files.records[record["paper"]["arxiv_id"]] = record
-        except (ValueError, AssertionError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError) as exc:
             files.problems.append(f"{path.name}: {exc}")
     for path in sorted((workspace / "site" / "source" / "_posts").glob("*.md")):
         try:
             post = frontmatter.loads(path.read_text(encoding="utf-8"))
-            assert post.get("title") and post.content.strip(), "no title or no body"
+            if not (post.get("title") and post.content.strip()):
+                raise ValueError("no title or no body")
             files.posts[path.name] = post
         except Exception as exc:
             files.problems.append(f"{path.name}: {exc}")

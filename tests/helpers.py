@@ -27,6 +27,9 @@ from typing import Any
 import frontmatter
 import pytest
 import yaml
+from packaging.markers import default_environment
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from devtools.fakes.arxiv_server import ArxivState, papers_from_rss
 from devtools.fakes.openai_server import Action, FakeOpenAI, reply
@@ -88,6 +91,7 @@ class FixtureFolder:
         self.folder = folder
         self.read: set[str] = set()
         self.partial = False  # a test was deselected or skipped
+        self.skipped = 0
         self.collected: set[Path] = set()  # the test modules the session collected from
 
     def path(self, name: str) -> Path:
@@ -117,15 +121,18 @@ class FixtureFolder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.skipped and not hasattr(report, "wasxfail"):
             self.partial = True
+            self.skipped += 1
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if exitstatus != 0 or not self._whole_suite(session.config):
+            if exitstatus == 0 and self.skipped and reporter is not None:  # say so, not silently
+                reporter.write_line(f"unread fixtures: not judged ({self.skipped} skipped)")
             return
         unread = self.unread()
         if not unread:
             return
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
             reporter.ensure_newline()
             reporter.write_sep("=", "unread fixtures", red=True)
@@ -750,3 +757,45 @@ def hexo_report(posts: Path, public: Path) -> dict[str, Any]:
     node()
     hexo_modules()
     return run_hexo(find_posts(posts), {}, public).report
+
+
+# --- requirements.lock -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Locked:
+    requirement: Requirement
+    hashes: tuple[str, ...]
+    options: tuple[str, ...]  # anything after the requirement that is not a hash
+
+    @property
+    def version(self) -> str:
+        (specifier,) = self.requirement.specifier
+        return specifier.version
+
+    def applies(self) -> bool:
+        marker = self.requirement.marker
+        return marker is None or marker.evaluate({**default_environment(), "extra": ""})
+
+
+def logical_lines(text: str) -> list[str]:
+    """Requirement-file lines: continuations joined, comments and blanks dropped."""
+    joined = re.sub(r"\\\n", " ", text)
+    lines = (line.split(" #")[0].strip() for line in joined.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def parse_lock(text: str) -> dict[str, Locked]:
+    entries: dict[str, Locked] = {}
+    for line in logical_lines(text):
+        head, _, tail = line.partition(" --")
+        words = [f"--{word}".strip() for word in tail.split(" --")] if tail else []
+        requirement = Requirement(head)
+        name = canonicalize_name(requirement.name)
+        assert name not in entries, f"{name} is locked twice"
+        entries[name] = Locked(
+            requirement,
+            tuple(word for word in words if word.startswith("--hash=")),
+            tuple(word for word in words if not word.startswith("--hash=")),
+        )
+    return entries

@@ -73,3 +73,27 @@ def test_nothing_edits_sys_path(folder: str):
             if touches and getattr(node.value, "id", None) == "sys":
                 edits.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert edits == []
+
+
+def test_no_test_module_imports_another():
+    """Tests share helpers through tests/helpers.py and conftest.py, never each other."""
+    imports = []
+    for path in modules(ROOT / "tests"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if any(name.split(".")[-1].startswith("test_") for name in names):
+                imports.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert imports == []
+
+
+def test_a_kind_is_known_to_the_config_the_pipeline_and_the_estimate():
+    """The three places a new kind is named (see feeds/__init__.py) name the same kinds, and
+    the stdlib-only estimate in dates.py uses the config's own max_papers defaults."""
+    from paperpress import dates
+    from paperpress.feeds import KINDS
+
+    assert set(KINDS) == set(FEED_KINDS) == set(dates.MAX_PAPERS)
+    for name, model in FEED_KINDS.items():
+        field = model.model_fields.get("max_papers")
+        assert dates.MAX_PAPERS[name] == (field.default if field else 0), name

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -18,48 +17,11 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from tests.helpers import Locked, logical_lines, parse_lock
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCK = ROOT / "requirements.lock"
 HASH = re.compile(r"^--hash=sha256:[0-9a-f]{64}$")
-
-
-@dataclass(frozen=True)
-class Locked:
-    requirement: Requirement
-    hashes: tuple[str, ...]
-    options: tuple[str, ...]  # anything after the requirement that is not a hash
-
-    @property
-    def version(self) -> str:
-        (specifier,) = self.requirement.specifier
-        return specifier.version
-
-    def applies(self) -> bool:
-        marker = self.requirement.marker
-        return marker is None or marker.evaluate({**default_environment(), "extra": ""})
-
-
-def logical_lines(text: str) -> list[str]:
-    """Requirement-file lines: continuations joined, comments and blanks dropped."""
-    joined = re.sub(r"\\\n", " ", text)
-    lines = (line.split(" #")[0].strip() for line in joined.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
-
-
-def parse_lock(text: str) -> dict[str, Locked]:
-    entries: dict[str, Locked] = {}
-    for line in logical_lines(text):
-        head, _, tail = line.partition(" --")
-        words = [f"--{word}".strip() for word in tail.split(" --")] if tail else []
-        requirement = Requirement(head)
-        name = canonicalize_name(requirement.name)
-        assert name not in entries, f"{name} is locked twice"
-        entries[name] = Locked(
-            requirement,
-            tuple(word for word in words if word.startswith("--hash=")),
-            tuple(word for word in words if not word.startswith("--hash=")),
-        )
-    return entries
 
 
 def runtime_requirements() -> list[Requirement]:

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import parse_lock
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 DAILY = WORKFLOWS / "daily.yml"
@@ -571,8 +573,6 @@ def test_bad_or_hostile_feed_fails_the_plan(plan_step, value: str):
 
 
 def test_the_plan_job_installs_the_locked_pyyaml_entry_and_nothing_else(tmp_path, daily):
-    from tests.test_lock import parse_lock
-
     runner = step_runner(tmp_path, step_named(daily, PYYAML_STEP)["run"], stub_python=True)
     code, argv = runner()
     assert code == 0

@@ -154,12 +154,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 def make_summarizers(
     config: Config, settings: LLMSettings, templates: jinja2.Environment
 ) -> dict[str, Summarizer]:
-    """One summarizer per kind of summary (``digest``, ``topic``), sharing the settings and
-    one breaker: a refused key stops both."""
+    """One summarizer per kind of summary the feed kinds ask for (``digest``, ``topic``),
+    sharing the settings and one breaker: a refused key stops them all."""
+    from paperpress.feeds import KINDS
     from paperpress.prompts import load_prompt
     from paperpress.summarize import Breaker, ExtractiveSummarizer, LLMSummarizer
 
-    kinds = ("digest", "topic")
+    kinds = sorted({kind.summary for kind in KINDS.values() if kind.summary})
     if settings.enabled:
         log.info("summarizing with %s at %s", settings.model, settings.base_url or "api.openai.com")
         breaker = Breaker()

@@ -85,7 +85,9 @@ def run(
     default day); the token and image budgets are for the whole run. Raises only for errors
     of the whole run (a config problem); a source down fails its feed, and one paper's
     failure becomes a pending summary. ``now`` is the run's moment: it picks the default
-    days and keeps post dates from the future."""
+    days and keeps post dates from the future. The steps return values; the one shared,
+    mutable thing is the run's ``Usage`` (and the image budget), because a budget is spent
+    across feeds and by calls in flight at once."""
     now = now or datetime.now(UTC)
     store = Store(config.data_dir)
     if not dry_run:

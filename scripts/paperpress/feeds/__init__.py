@@ -8,8 +8,10 @@ under which day, and renders that post. Each step returns values.
     feeds.topic    kind: arxiv_topic   arXiv papers on a topic, a post a day or one rolling
     feeds.roundup  kind: roundup       a week's or a month's best, from what the others stored
 
-To add a kind: its config model in ``config.py`` (its ``kind`` literal names it), a module
-here with a class implementing ``Kind``, and its line in ``KINDS``.
+To add a kind: its config model in ``config/models.py`` (its ``kind`` literal names it, and
+``FEED_KINDS`` lists it), a module here with a class implementing ``Kind`` and its line in
+``KINDS``, its labels in ``render/labels.py``, and its rough cost in ``dates.py`` (the
+stdlib-only estimate of a manual range). ``tests/test_layout.py`` checks the three lists agree.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@
     render.post          what every post shares: front matter, the file, authors, folds
     render.digest        the Hugging Face daily digest
     render.topic         the arXiv topic post
+    render.roundup       a week's or a month's best papers
 
 Pure: nothing here touches the disk but the template loader. Values reach the templates
 already escaped (``escape``), so a template cannot forget to.
