@@ -1,7 +1,7 @@
 """Checks made before a run fetches or spends anything.
 
 Every template a run will use is rendered once against a sample paper (a post with one
-finished and one pending summary, and the prompts), so a typo in a template is one line
+finished and one pending summary, with and without a lead, and the prompts), so a typo in a template is one line
 naming its file and line, and costs no request and no token.
 """
 
@@ -72,6 +72,7 @@ _TOPIC = {
     "conclusion": {"innovation": "New.", "performance": "Good.", "workload": "Much."},
 }
 SAMPLE_SUMMARIES = {"digest": _DIGEST, "topic": _TOPIC}  # valid LLM replies, as data
+SAMPLE_LEAD = "A sample overview. It has three sentences. This is the third."
 
 
 def _record(status: str, content: dict | None, source: str = "abstract") -> SummaryRecord:
@@ -106,7 +107,8 @@ def check_templates(
         summaries = [kind.summary] if kind.summary else list(SAMPLE_SUMMARIES)
         done = {name: _record("done", SAMPLE_SUMMARIES[name], "full text") for name in summaries}
         records = [Record(SAMPLE, listings, done, figures), Record(pending, listings)]
-        kind.render(env, SAMPLE_DAY, records, moment)
+        for lead in (None, SAMPLE_LEAD):  # both branches of a template's `if lead`
+            kind.render(env, SAMPLE_DAY, records, moment, lead)
         if kind.summary:
             _check_prompt(env, kind.summary, config.llm.language)
     if any(feed.lead for feed in feeds):

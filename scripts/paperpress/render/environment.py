@@ -35,18 +35,19 @@ def template_error(exc: Exception, env: jinja2.Environment | None = None) -> Con
     if isinstance(exc, jinja2.TemplateSyntaxError):
         where = _display(exc.filename or exc.name or "a template")
         return ConfigError(f"{where}:{exc.lineno}: template syntax error: {exc.message}")
-    if isinstance(exc, jinja2.TemplateNotFound):
-        return ConfigError(f"template {exc.name!r} not found in {_search_path(env)}")
     frames = [
         frame
         for frame in traceback.extract_tb(exc.__traceback__)
         if frame.filename.endswith(".j2") or "/templates/" in frame.filename
     ]
     message = str(exc) or exc.__class__.__name__
-    if isinstance(exc, jinja2.UndefinedError):
+    if isinstance(exc, jinja2.TemplateNotFound):  # where: the include or extends asking for it
+        message = f"template {exc.name!r} not found in {_search_path(env)}"
+    elif isinstance(exc, jinja2.UndefinedError):
         message = f"undefined: {message}"
     if not frames:
-        return ConfigError(f"template error: {message}")
+        prefix = "" if isinstance(exc, jinja2.TemplateNotFound) else "template error: "
+        return ConfigError(f"{prefix}{message}")
     frame = frames[-1]
     return ConfigError(f"{_display(frame.filename)}:{frame.lineno}: {message}")
 
