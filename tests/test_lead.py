@@ -98,3 +98,23 @@ def test_a_day_that_grew_gets_a_new_lead(project):
         state.days[DAY] = RECORDED
         assert run(project, hf, env(llm)) == 0
     assert sum(is_lead(body) for body in llm.requests) == 2
+
+
+def test_a_refused_key_at_the_lead_fails_the_run_with_one_line(project, capsys):
+    """Summaries cached, the lead's call the first to meet a revoked key: the post keeps its
+    summaries and no lead, and the job goes red with the one line that says what to fix."""
+    post = project / "posts" / f"{DAY}-hf-daily.md"
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf:
+        with FakeOpenAI(default=answers(error(500, "the lead model is down"))) as llm:
+            assert run(project, hf, env(llm)) == 0  # summaries stored, no lead
+        before = post.read_bytes()
+        capsys.readouterr()
+        revoked = error(401, "Incorrect API key provided", code="invalid_api_key")
+        with FakeOpenAI(default=answers(revoked)) as llm:
+            assert run(project, hf, env(llm)) == 1
+            assert len(llm.requests) == 1  # the lead's call, and nothing after it
+    out, err = capsys.readouterr()
+    assert f"{DAY}-hf-daily.md; failed (see the error below)" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0], err
+    assert post.read_bytes() == before

@@ -308,7 +308,7 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
 
 def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
     for feed in report.feeds:
-        if feed.error:
+        if feed.error and not feed.post:
             print(f"{feed.feed} {feed.day}: failed; no post written (see the error below)")
             continue
         if not feed.post:
@@ -316,7 +316,8 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
             print(f"{feed.feed} {feed.day}: {note}; no post written")
             continue
         verb = "would write" if dry_run else ("wrote" if feed.post_changed else "unchanged")
-        print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}")
+        failed = "; failed (see the error below)" if feed.error else ""  # a lead it could not write
+        print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}{failed}")
     counts = ", ".join(
         f"{name} {report.total(name)}"
         for name in ("fetched", "summarized", "cached", "pending", "skipped")
@@ -357,7 +358,8 @@ def _write_step_summary(
     columns.append("post")
     rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
     for f in report.feeds:
-        post = f"`{_display(f.post)}`" if f.post else (f"failed: {f.error}" if f.error else "none")
+        post = f"`{_display(f.post)}`" if f.post else "none"
+        post = f"{post}, failed: {f.error}" if f.error else post
         rows.append(
             f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
             f"| {f.tokens:,} | {_claims([getattr(f, n) for n in _CLAIMS])} | {_cell(post)} "

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from paperpress.errors import LLMUnavailableError
 from paperpress.fulltext import FullText
 from paperpress.models import Paper
 from paperpress.prompts import summary_key
@@ -31,6 +32,7 @@ MAX_LINES = 30  # the overview is of the top of the post
 class Lead:
     text: str | None  # None: no lead (off, no LLM, or the call failed)
     tokens: int = 0
+    unavailable: LLMUnavailableError | None = None  # no call can work: the feed fails
 
 
 def one_liners(records: Sequence[Record]) -> list[str]:
@@ -98,8 +100,9 @@ def make_lead(
     )
     made = batch.records.get(paper.arxiv_id)
     if made is None or made.lead is None:
-        log.info("%s: no new lead: %s", post_name, made.error if made else batch.unavailable)
-        return Lead(kept.text, made.tokens if made else 0)
+        if batch.unavailable is None:
+            log.info("%s: no new lead: %s", post_name, made.error if made else "no reply")
+        return Lead(kept.text, made.tokens if made else 0, batch.unavailable)
     store.put_lead(post_name, made)
     return Lead(made.lead.overview, made.tokens)
 

@@ -162,8 +162,9 @@ def _post(
     day: str,
     records: list[Record],
 ) -> FeedReport:
-    """The last steps: the lead (when asked for), render, write; the feed's report."""
-    text, tokens = None, 0
+    """The last steps: the lead (when asked for), render, write; the feed's report. A lead
+    no call can write (a refused key) is left out, and the feed fails so that it is fixed."""
+    text, tokens, error = None, 0, None
     if feed.lead:
         llm = context.config.llm
         made = make_lead(
@@ -178,12 +179,13 @@ def _post(
             faithful=feed.faithfulness,
         )
         text, tokens = made.text, made.tokens
+        error = str(made.unavailable) if made.unavailable else None
     path, changed = write_post(
         context.config, context.env, context.now, kind, day, records,
         lead=text, dry_run=context.dry_run,
     )  # fmt: skip
     tally = dataclasses.replace(tally, tokens=tally.tokens + tokens)
-    return _report(feed.name, selection, tally, post=path, post_changed=changed)
+    return _report(feed.name, selection, tally, post=path, post_changed=changed, error=error)
 
 
 NO_TALLY = Tally()
