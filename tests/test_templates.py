@@ -79,10 +79,7 @@ def test_an_override_wins_and_deleting_it_falls_back_to_the_default(project):
             "prompts/system.j2:1: template syntax error: Unexpected end of template",
         ),
     ],
-    ids=[
-        "syntax", "undefined", "missing-include", "in-the-lead-branch", "prompt-undefined",
-        "prompt-unclosed",
-    ],  # fmt: skip
+    ids=["syntax", "undefined", "include", "lead-branch", "prompt-undefined", "prompt-unclosed"],
 )
 def test_a_broken_template_is_one_line_before_any_request(project, capsys, name, text, expected):
     override_template(project / "templates", name).write_text(text)

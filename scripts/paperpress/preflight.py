@@ -1,8 +1,8 @@
 """Checks made before a run fetches or spends anything.
 
 Every template a run will use is rendered once against a sample paper (a post with one
-finished and one pending summary, with and without a lead, and the prompts), so a typo in a template is one line
-naming its file and line, and costs no request and no token.
+finished and one pending summary, with and without a lead, and the prompts), so a typo in
+a template is one line naming its file and line, and costs no request and no token.
 """
 
 from __future__ import annotations
