@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,24 @@ def test_a_missing_pdf_is_requested_once_for_full_text_and_screenshots(project, 
     assert stored_figures(project, "2411.17763") == []
     # The PDF that exists was downloaded once too, and rendered from the cache.
     assert [f["source"] for f in stored_figures(project, OMEGANCE)] == ["pdf", "pdf"]
+
+
+def test_a_full_text_summary_is_not_undone_by_a_pdf_that_fails_once(project, capsys):
+    """A fresh runner (no cache) on a day arXiv's PDF answers 404, with --force: the new
+    summary would be from the abstract alone, so the full-text one in data/ stays."""
+    state = listing_state(pdfs={f"{OMEGANCE}v1": paper_pdf(title(OMEGANCE))})
+    record = project / "data" / "papers" / f"{OMEGANCE}.json"
+    with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
+        config = write_config(project, [topic(base, keywords=["diffusion"], max_papers=2)])
+        assert run_day(config, DAY, llm_env(llm)) == 0
+        before = record.read_bytes()
+        assert json.loads(before)["summaries"]["topic"]["source"] == "full text"
+        state.pdfs.clear()
+        shutil.rmtree(project / ".cache")
+        capsys.readouterr()
+        assert run_day(config, DAY, llm_env(llm), "--force") == 0
+    assert record.read_bytes() == before
+    out, err = capsys.readouterr()
+    assert "summarized 1, cached 0, pending 0, skipped 1, kept 1" in out
+    assert f"{OMEGANCE} made from the abstract (GET " in err
+    assert "HTTP 404); kept the previous full text summary" in err

@@ -336,7 +336,10 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
             f"pending summaries are kept in {_display(config.data_dir)} and retried on the next run"
         )
     if report.total("kept"):
-        print("where a new summary failed, the previous finished one was kept")
+        print(
+            "where a new summary failed, or read less (the abstract for the full text), the "
+            "previous finished one was kept"
+        )
 
 
 def _claims(counts: Sequence[int]) -> str:

@@ -228,6 +228,9 @@ SCHEMAS: dict[str, type[BaseModel]] = {
 
 SummaryStatus = Literal["done", "pending"]
 EXTRACTIVE = "extractive"  # the model name of the built-in summarizer
+# Worst to best: a pending marker, the built-in summarizer's, an LLM's from the abstract that
+# stood in for a full text it could not read (``source_note`` says why), an LLM's.
+RANKS = {"pending": 0, "extractive": 1, "stand-in": 2, "llm": 3}
 
 
 @dataclass(frozen=True)
@@ -252,11 +255,14 @@ class SummaryRecord:
 
     @property
     def rank(self) -> int:
-        """How good a summary this is: 0 a pending marker, 1 the built-in summarizer's, 2 an
-        LLM's. A new summary never replaces a better one (see ``preferred``)."""
+        """How good a summary this is (``RANKS``). A new summary never replaces a better one
+        (see ``preferred``): an LLM's summary of the full text is not undone by one made
+        from the abstract because the PDF could not be read this time."""
         if self.status != "done":
-            return 0
-        return 1 if self.model == EXTRACTIVE else 2
+            return RANKS["pending"]
+        if self.model == EXTRACTIVE:
+            return RANKS["extractive"]
+        return RANKS["stand-in"] if self.source_note else RANKS["llm"]
 
     @property
     def digest(self) -> DigestSummary | None:

@@ -29,7 +29,7 @@ from paperpress.errors import SourceError
 from paperpress.feeds import ImageBudget, Kind, Selection, Sources, kind_of
 from paperpress.fulltext import FullText, PdfDownloads
 from paperpress.lead import make_lead
-from paperpress.models import EXTRACTIVE, Paper, SummaryRecord, preferred
+from paperpress.models import EXTRACTIVE, RANKS, Paper, SummaryRecord, preferred
 from paperpress.prompts import summary_key
 from paperpress.render import make_environment
 from paperpress.report import FeedReport, Progress, QuietProgress, Report, Tally
@@ -212,7 +212,7 @@ def needs_summary(record: Record, kind: str, summarizer: Summarizer, force: bool
     or forced, and ``summarizer`` can make one at least as good (the built-in one never
     replaces an LLM's summary, with or without ``--force``)."""
     stored = record.summaries.get(kind)
-    can_make = 1 if summarizer.model == EXTRACTIVE else 2  # SummaryRecord.rank
+    can_make = RANKS["extractive" if summarizer.model == EXTRACTIVE else "llm"]
     if stored is not None and stored.rank > can_make:
         return False
     return force or not is_fresh(stored, record.paper, summarizer)
@@ -324,10 +324,10 @@ def apply(
         counts["tokens"] += summary.tokens
         for name in ("found", "repaired", "removed"):
             counts[f"claims_{name}"] += (summary.checks or {}).get(name, 0)
-        if summary.status == "done":
-            counts["summarized"] += 1
+        if chosen is not summary:  # failed, or made from less: the stored one stays
+            counts["kept"] += 1
         else:
-            counts["kept" if chosen is stored else "pending"] += 1
+            counts["summarized" if summary.status == "done" else "pending"] += 1
     return updated, Tally(**counts)
 
 

@@ -74,6 +74,9 @@ def plural(count: int, noun: str) -> str:
 
 def outcome(record: SummaryRecord, kept: SummaryRecord | None) -> str:
     """How one paper's summary went, for a progress line (the only place its error shows)."""
+    if kept is not None and record.status == "done":  # made, but worse than the stored one
+        note = printable(record.source_note or record.source)
+        return f"made from the {record.source} ({note}); kept the previous {kept.source} summary"
     if record.status == "done":
         return "ok"
     error = printable(record.error)  # outside text: an HTTP body, an LLM's words
