@@ -156,8 +156,10 @@ def test_a_missing_pdf_is_requested_once_for_full_text_and_screenshots(project, 
     with serve_arxiv(state) as base, FakeOpenAI(default=answer) as llm:
         feed = topic(base, keywords=["diffusion"], max_papers=2, screenshots="local")
         assert run_day(write_config(project, [feed]), DAY, llm_env(llm)) == 0
-    assert "summarized 2, cached 0, pending 0" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "summarized 2, cached 0, pending 0" in out
     assert sorted(state.paths("/pdf/")) == ["/pdf/2411.17763v1", f"/pdf/{OMEGANCE}v1"]
+    assert err.count("/pdf/2411.17763v1 answered HTTP 404") == 1, err  # and one warning
     assert stored_figures(project, "2411.17763") == []
     # The PDF that exists was downloaded once too, and rendered from the cache.
     assert [f["source"] for f in stored_figures(project, OMEGANCE)] == ["pdf", "pdf"]

@@ -84,12 +84,17 @@ def download_pdf(client: httpx2.Client, paper: Paper, cache_dir: Path, *, max_by
     return path
 
 
+class PdfFailedBefore(SourceError):
+    """A PDF whose download failed earlier in this run, where it was reported."""
+
+
 @dataclass
 class PdfDownloads:
     """One run's PDFs: each is requested at most once per run, whoever asks for it (the
     full text, then the screenshots). A download is kept as its cache file; a failure (a
     404, too large, not a PDF ...) is kept here and raised again, so a missing PDF costs
-    one request, not one per use. Made by the caller, once per run."""
+    one request, not one per use (and one warning: ``PdfFailedBefore`` says it was given).
+    Made by the caller, once per run."""
 
     cache_dir: Path
     _failures: dict[tuple[str, int | None, str | None, int], SourceError] = field(
@@ -100,7 +105,7 @@ class PdfDownloads:
         """``download_pdf``, or the error it raised earlier in this run."""
         key = (paper.arxiv_id, paper.version, paper.links.pdf, max_bytes)
         if failure := self._failures.get(key):
-            raise SourceError(str(failure)) from failure
+            raise PdfFailedBefore(str(failure)) from failure
         try:
             return download_pdf(client, paper, self.cache_dir, max_bytes=max_bytes)
         except SourceError as exc:

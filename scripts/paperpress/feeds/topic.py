@@ -21,7 +21,7 @@ from paperpress import fulltext, net, screenshots
 from paperpress.config import ArxivTopicFeed, Config
 from paperpress.errors import SourceError
 from paperpress.feeds.base import Enrichment, ImageBudget, Selection, Sources
-from paperpress.fulltext import FullText, PdfDownloads
+from paperpress.fulltext import FullText, PdfDownloads, PdfFailedBefore
 from paperpress.models import Paper, Post
 from paperpress.render import TopicEntry, render_topic, topic_name
 from paperpress.screenshots import Figure
@@ -244,7 +244,8 @@ def find_figures(
                 max_bytes=config.site.image_max_kb * 1024,
             )
         except SourceError as exc:
-            log.warning("%s: no screenshots from the PDF: %s", paper.arxiv_id, exc)
+            level = logging.INFO if isinstance(exc, PdfFailedBefore) else logging.WARNING
+            log.log(level, "%s: no screenshots from the PDF: %s", paper.arxiv_id, exc)
         budget.left -= len(figures)
     return figures
 
