@@ -3,13 +3,17 @@ found before the run fetches or spends anything, as one line naming the file and
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI
 from paperpress.cli import main
 from paperpress.render import DEFAULTS, make_environment
-from tests.helpers import hf_items, override_template
+from tests.helpers import ROOT, hf_items, override_template
 
 RECORDED = hf_items()
 DAY = "2025-11-11"
@@ -26,6 +30,18 @@ def test_the_package_ships_every_template():
     assert names == {"digest.md.j2", "topic.md.j2", "roundup.md.j2", "prompts/system.j2",
                      "prompts/digest.j2", "prompts/lead.j2",
                      "prompts/topic.j2"}  # fmt: skip
+
+
+def test_a_built_package_carries_every_template(tmp_path):
+    """What `pip install` from git or a wheel gets: setuptools' build of the package."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    shutil.copy(ROOT / "README.md", tmp_path)
+    shutil.copytree(ROOT / "scripts" / "paperpress", tmp_path / "scripts" / "paperpress")
+    build = [sys.executable, "-c", "import setuptools; setuptools.setup()", "-q", "build_py"]
+    subprocess.run([*build, "--build-lib", "out"], cwd=tmp_path, check=True, capture_output=True)
+    built = tmp_path / "out" / "paperpress" / "templates"
+    shipped = sorted(str(path.relative_to(DEFAULTS)) for path in DEFAULTS.rglob("*.j2"))
+    assert sorted(str(path.relative_to(built)) for path in built.rglob("*.j2")) == shipped
 
 
 def test_a_config_in_a_folder_without_templates_works(tmp_path):
