@@ -17,6 +17,7 @@ from PIL import Image
 from devtools.fakes.arxiv_server import latexml_paper, serve_arxiv
 from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
+from paperpress.cli import main
 from tests.helpers import (
     LISTING_DAY,
     answer,
@@ -144,6 +145,28 @@ def test_only_a_path_in_the_papers_folder_on_the_mirror_is_pointed_at_arxiv(proj
         f"{base}/html/2507.001500v1/x1.png",
         f"https://cdn.test/resize?of={base}/html/{OMEGANCE}v1/x1.png",
     ]
+
+
+def test_a_broken_link_stored_by_an_earlier_version_leaves_the_post(project):
+    """Versions before the base-URL fix stored ``https://arxiv.org/html/x1.png``: a render
+    drops it, and the paper's figures are looked up again with its next summary."""
+    page, images = latexml_paper(f"{OMEGANCE}v1", NAMES, shape="base")
+    state = listing_state(html={f"{OMEGANCE}v1": page}, images=images)
+    record = project / "data" / "papers" / f"{OMEGANCE}.json"
+    post = project / "posts" / f"{DAY}-video-diffusion.md"
+    with serve_arxiv(state) as base:
+        config = write_config(project, [topic(base, keywords=["diffusion"])])
+        assert run_day(config, DAY) == 0
+        good = post.read_bytes()
+        data = json.loads(record.read_text())
+        for figure in data["figures"]:
+            figure["url"] = "https://arxiv.org/html/" + figure["url"].rsplit("/", 1)[-1]
+        record.write_text(json.dumps(data))
+        assert main(["render", "--config", config], environ={}) == 0
+        assert "https://arxiv.org/html/x1.png" not in post.read_text()
+        assert list(image_alts(section(post.read_text(), title(OMEGANCE)))) == []
+        assert run_day(config, DAY, {}, "--force") == 0
+    assert post.read_bytes() == good
 
 
 # --- One request per PDF per run -------------------------------------------------------------

@@ -128,6 +128,26 @@ def test_a_base_url_nobody_listens_on_names_the_variable(project, capsys):
     assert "cannot connect" in line and "OPENAI_BASE_URL" in line
 
 
+def test_a_base_url_whose_name_does_not_resolve_names_the_variable(project, capsys, monkeypatch):
+    """A typo in the host name: the resolver answers "Name or service not known" (the
+    offline guard would stop the lookup; here the resolver itself fails, as DNS does)."""
+    resolve = socket.getaddrinfo
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host in ("llm.invalid", b"llm.invalid"):
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf:
+        args = write_config(project, hf)
+        base = "https://llm.invalid/v1"
+        assert main(args, environ={"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": base}) == 1
+    [line] = problems(capsys.readouterr().err)
+    assert "cannot connect" in line and "Name or service not known" in line
+    assert "OPENAI_BASE_URL" in line
+
+
 def test_a_fatal_error_in_one_feed_fails_the_others_that_need_the_llm_once(project, capsys):
     wrong_key = error(401, "Incorrect API key provided", type="invalid_request_error")
     with serve_hf(HFState(days={DAY: RECORDED})) as hf, FakeOpenAI(default=wrong_key) as llm:

@@ -61,7 +61,7 @@ class Topic:
             else FullText("abstract", paper.abstract, ABSTRACT_ONLY)
         )
         stored = sources.store.get(paper.arxiv_id)
-        if not force and stored and stored.figures:
+        if not force and stored and usable(stored.figures):
             return Enrichment(material)
         found = find_figures(client, self.config, feed, paper, sources.images, sources.pdfs)
         return Enrichment(material, tuple(dataclasses.asdict(f) for f in found))
@@ -95,7 +95,7 @@ class Topic:
         lead: str | None = None,
     ) -> Post:
         entries = [
-            TopicEntry(r.paper, r.summaries.get(self.summary), r.figures)
+            TopicEntry(r.paper, r.summaries.get(self.summary), usable(r.figures))
             for r in self.ordered(day, records)
         ]
         site, language = self.config.site, self.config.llm.language
@@ -274,6 +274,18 @@ def _html_figures(client: httpx2.Client, feed: ArxivTopicFeed, paper: Paper) -> 
 PUBLIC_HTML = "https://arxiv.org/html/"
 HTML_MAX_BYTES = 8 * 2**20  # an HTML version's page, without its images: about 1 MB
 _PAPER_FOLDER = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?/")
+
+
+def usable(figures: Sequence[dict[str, str]]) -> tuple[dict[str, str], ...]:
+    """Stored figures without the links earlier versions got wrong: an image on arXiv's
+    HTML server outside a paper's folder (``https://arxiv.org/html/x1.png``) is a 404. A
+    paper left with none has its figures looked up again with its next summary."""
+    return tuple(
+        figure
+        for figure in figures
+        if not figure.get("url", "").startswith(PUBLIC_HTML)
+        or _PAPER_FOLDER.match(figure["url"].removeprefix(PUBLIC_HTML))
+    )
 
 
 def public_url(url: str, server: str) -> str:
