@@ -9,6 +9,7 @@ and images written.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from devtools.fakes.openai_server import FakeOpenAI
 from devtools.pdfmaker import paper_pdf
 from paperpress.cli import main
 from paperpress.escape import md_inline
+from paperpress.sources import arxiv
 from tests.helpers import (
     FIGURE_URL,
     HF_DAY,
@@ -127,6 +129,29 @@ def test_an_llm_run_reads_the_full_text_or_says_it_used_the_abstract(project, ca
     path.unlink()
     assert main(["render", "--config", config], environ={}) == 0
     assert path.read_bytes() == original
+
+
+def test_a_papers_llm_call_starts_while_the_polite_client_fetches_the_next_pdf(
+    project, monkeypatch
+):
+    """Streamed: each paper is summarized as soon as its own full text is read, not after
+    every PDF of the day (the arXiv client waits between requests, here 0.3 s)."""
+    monkeypatch.setattr(arxiv, "POLITE_INTERVAL", 0.3)
+    ids = ["2411.17763", "2411.17769"]
+    state = listing_state(pdfs={f"{i}v1": paper_pdf(title(i)) for i in ids})
+    calls: list[float] = []
+
+    def timed(body: dict[str, Any]):
+        calls.append(time.monotonic())
+        return answer(body)
+
+    with serve_arxiv(state) as base, FakeOpenAI(default=timed) as llm:
+        config = write_config(project, [topic(base, keywords=["diffusion"], max_papers=2)])
+        assert run_day(config, LISTING_DAY, llm_env(llm)) == 0
+    asked = zip(state.requests, state.times, strict=True)
+    pdfs = [when for (path, _), when in asked if "/pdf/" in path]
+    assert len(pdfs) == len(calls) == 2
+    assert calls[0] < pdfs[1]  # the first call did not wait for the second PDF
 
 
 def test_local_screenshots_are_webp_files_under_the_assets_folder(project):

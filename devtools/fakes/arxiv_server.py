@@ -31,6 +31,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import re
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -66,6 +67,7 @@ class ArxivState:
     pdfs: dict[str, bytes] = field(default_factory=dict)  # "<id>v<n>" -> PDF bytes
     hostile: dict[str, misbehaving.Answer] = field(default_factory=dict)  # path -> answer
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     user_agents: list[str] = field(default_factory=list)
 
     def paths(self, prefix: str = "/") -> list[str]:
@@ -279,6 +281,7 @@ def serve_arxiv(state: ArxivState) -> Iterator[str]:
             url = urlsplit(self.path)
             query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
             state.requests.append((url.path, query))
+            state.times.append(time.monotonic())
             state.user_agents.append(self.headers.get("User-Agent", ""))
             if url.path in state.hostile:
                 return misbehaving.send(self, state.hostile[url.path])
