@@ -2,7 +2,7 @@
 the local stand-ins (devtools/fakes/), and data no parser expects must cost at most its own
 feed, never the run. A Hugging Face page of ``[[[...]]]`` fails the digest with one line;
 an arXiv listing with a date that is no date costs nothing (another date of the listing
-stands in).
+stands in). And whatever still escapes, a bug, ends the run with one line, not a traceback.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 from devtools.fakes.arxiv_server import serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import Nested
+from paperpress import pipeline
 from paperpress.cli import main
 from paperpress.sources import arxiv
 from tests.helpers import (
@@ -99,3 +100,38 @@ def test_an_arxiv_listing_with_a_bad_date_still_gives_its_topic_post(project, ca
     assert (project / "posts" / TOPIC_POST).is_file()
     assert (project / "posts" / DIGEST_POST).is_file()
     assert failures(err) == [], err
+
+
+# --- A bug: one line, not a traceback ---------------------------------------------------------
+
+KEY = "sk-proj-LEAKED0123456789abcdefKEY"
+
+
+@pytest.mark.parametrize("actions", [True, False], ids=["in Actions", "on a terminal"])
+def test_an_unexpected_error_is_one_redacted_line_that_asks_for_a_report(
+    project, capsys, monkeypatch, actions
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"something broke with {KEY}\n::error::PWNED\u202e")
+
+    monkeypatch.setattr(pipeline, "run_feed", broken)
+    environ = {"OPENAI_API_KEY": KEY, "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}
+    environ |= {"GITHUB_ACTIONS": "true"} if actions else {}
+    code = run_both(project, HFState(days={DAY: hf_items()[:3]}), **environ)
+    _, err = capsys.readouterr()
+    assert code == 1
+    assert err.count("\n") == 1, err
+    assert KEY not in err and "[redacted]" in err
+    assert "::error::PWNED" not in err and "\u202e" not in err
+    assert "RuntimeError" in err and "pipeline.py:" in err, err  # where, for a report
+    assert "this is a bug in paperpress" in err and "report it" in err, err
+    assert "Traceback" not in err
+
+
+def test_an_interrupt_is_still_an_interrupt(project, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "run_feed", interrupted)
+    assert run_both(project, HFState(days={DAY: hf_items()[:3]})) == 130
+    assert failures(capsys.readouterr().err) == ["paperpress: interrupted"]

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -149,6 +150,25 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except KeyboardInterrupt:
         print("paperpress: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line to report, not a traceback in the log
+        print(f"paperpress: failed: {printable(redact(_bug(exc), secrets))}", file=sys.stderr)
+        return 1
+
+
+def _bug(exc: Exception) -> str:
+    """An unexpected error as one line for a bug report: what and where (the innermost
+    frame of paperpress: file and line, which hold no secret)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if f"{os.sep}paperpress{os.sep}" in frame.filename]
+    where = ""
+    if ours or frames:
+        frame = (ours or frames)[-1]
+        where = f" at {Path(frame.filename).name}:{frame.lineno} ({frame.name})"
+    what = f": {exc}" if str(exc) else ""
+    return (
+        f"unexpected {exc.__class__.__name__}{where}{what}; this is a bug in paperpress, "
+        "please report it with this line and the command you ran"
+    )
 
 
 def make_summarizers(
