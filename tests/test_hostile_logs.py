@@ -265,7 +265,11 @@ def test_a_github_error_that_echoes_the_token_leaves_it_in_no_line_and_no_file(
 # --- URL variables ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["api.deepseek.com", "http://[::1", "http://x:99999"])
+@pytest.mark.parametrize(
+    "value",
+    ["api.deepseek.com", "http://[::1", "http://x:99999", "http://\u200bapi.example.com"],
+    ids=["no scheme", "an unclosed IPv6 host", "a port too large", "a zero-width space"],
+)
 @pytest.mark.parametrize("name", ["OPENAI_BASE_URL", "GITHUB_API_URL"])
 def test_a_malformed_url_variable_is_one_line_and_exit_2(project, capsys, monkeypatch, name, value):
     monkeypatch.setattr(publish.github, "connect", _unpaced(publish.github.connect))
