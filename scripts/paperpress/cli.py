@@ -241,7 +241,7 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
     finally:  # the table is wanted most when the commit failed
         if env.step_summary:
             with open(env.step_summary, "a", encoding="utf-8") as out:
-                out.write(step_summary(report, env.github.server_url, commits))
+                out.write(step_summary(report, env.github.server_url, commits, env.secrets))
     _print_failures(report, in_actions=env.in_actions, secrets=env.secrets)
     return 1 if report.failed else 0
 

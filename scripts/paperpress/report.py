@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from paperpress.models import Paper, SummaryRecord
+from paperpress.text import printable, redact
 from paperpress.usage import Usage
 
 if TYPE_CHECKING:
@@ -92,8 +93,11 @@ def claims(counts: Sequence[int]) -> str:
     return f"{found} found, {repaired} repaired, {removed} removed"
 
 
-def step_summary(report: Report, server: str, commits: Sequence[Published] = ()) -> str:
-    """The run as a Markdown table for ``GITHUB_STEP_SUMMARY``: a row per feed and day."""
+def step_summary(
+    report: Report, server: str, commits: Sequence[Published] = (), secrets: Sequence[str] = ()
+) -> str:
+    """The run as a Markdown table for ``GITHUB_STEP_SUMMARY``: a row per feed and day. A
+    feed's error is outside text, as on stderr: without ``secrets``, on one line."""
     links = [
         f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
     ]
@@ -103,7 +107,7 @@ def step_summary(report: Report, server: str, commits: Sequence[Published] = ())
     rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
     for f in report.feeds:
         post = f"`{display(f.post)}`" if f.post else "none"
-        post = f"{post}, failed: {f.error}" if f.error else post
+        post = f"{post}, failed: {printable(redact(f.error, secrets))}" if f.error else post
         rows.append(
             f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
             f"| {f.tokens:,} | {claims([getattr(f, n) for n in CLAIMS])} | {_cell(post)} "
