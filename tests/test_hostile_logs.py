@@ -12,7 +12,9 @@ annotations may start a line so, and no ``::`` from outside may appear in any li
 from __future__ import annotations
 
 import json
+import logging
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -23,8 +25,10 @@ from devtools.fakes.github_server import GitHubState, new_bare, serve_github
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import INJECTED_IDS, hf_item
 from devtools.fakes.openai_server import Action, FakeOpenAI, echoing_key, error, reply
-from paperpress import publish
+from paperpress import publish, summarize
 from paperpress.cli import main
+from paperpress.progress import setup_logging
+from paperpress.report import FeedReport, Report, step_summary
 from tests.helpers import (
     HF_DAY,
     TOPIC_REPLY,
@@ -265,7 +269,11 @@ def test_a_github_error_that_echoes_the_token_leaves_it_in_no_line_and_no_file(
 # --- URL variables ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["api.deepseek.com", "http://[::1", "http://x:99999"])
+@pytest.mark.parametrize(
+    "value",
+    ["api.deepseek.com", "http://[::1", "http://x:99999", "http://\u200bapi.example.com"],
+    ids=["no scheme", "an unclosed IPv6 host", "a port too large", "a zero-width space"],
+)
 @pytest.mark.parametrize("name", ["OPENAI_BASE_URL", "GITHUB_API_URL"])
 def test_a_malformed_url_variable_is_one_line_and_exit_2(project, capsys, monkeypatch, name, value):
     monkeypatch.setattr(publish.github, "connect", _unpaced(publish.github.connect))
@@ -286,3 +294,50 @@ def test_a_malformed_url_variable_is_one_line_and_exit_2(project, capsys, monkey
     assert err.startswith(f"paperpress: error: {name} {shown} is not an http(s) URL"), err
     assert not re.search(r"Traceback|\bat 0x", err)
     assert not (project / "posts").exists()
+
+
+def test_a_feed_error_reaches_the_job_summary_redacted_and_on_one_line():
+    """The job summary is a file in the run's page: a failed feed's error goes into it as
+    into stderr, with the run's secrets out and no control character."""
+    failed = FeedReport("hf-daily", DAY, error=f"refused {KEY}\n::error::PWNED \u202eevil")
+    table = step_summary(Report(feeds=[failed]), "https://github.com", secrets=[KEY])
+    row = table.splitlines()[-2]
+    assert KEY not in table and "[redacted]" in row, table
+    assert "\u202e" not in table and "::error::" not in table, table
+    assert row.startswith("| hf-daily |") and "PWNED" in row, row
+
+
+def test_with_the_summarizer_redacting_nothing_the_key_still_reaches_no_line_and_no_summary(
+    project, capsys, monkeypatch
+):
+    """Defence in depth: the summarizer takes the key out of a provider's error; should it
+    miss it, stderr and the job summary still show none."""
+    monkeypatch.setattr(summarize.LLMSummarizer, "_redacted", lambda self, exc: str(exc))
+    summary = project / "step-summary.md"
+    with serve_hf(HFState(days={DAY: hf_items()[:3]})) as hf, FakeOpenAI(echoing_key(401)) as llm:
+        environ = {
+            "OPENAI_API_KEY": KEY,
+            "OPENAI_BASE_URL": llm.base_url,
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        assert main(["run", "--config", hf_config(project, hf), "--date", DAY], environ) == 1
+    out, err = capsys.readouterr()
+    assert KEY not in out + err and "[redacted]" in err, err
+    assert KEY not in summary.read_text() and "[redacted]" in summary.read_text()
+
+
+@pytest.mark.parametrize("actions", [True, False], ids=["in Actions", "on a terminal"])
+def test_a_python_warning_is_one_log_line_without_secrets(capsys, monkeypatch, actions):
+    monkeypatch.setattr(logging, "_warnings_showwarning", None)  # captureWarnings afresh
+    monkeypatch.setattr(warnings, "showwarning", warnings.showwarning)  # put back after
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    setup_logging(verbose=False, in_actions=actions, secrets=[KEY])
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.warn(f"a library saw {KEY}\n::error::PWNED by a warning", UserWarning, 1)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("::warning::" if actions else "WARNING py.warnings: "), err
+    assert KEY not in err and "[redacted]" in err
+    assert_no_command_from_outside(err.splitlines())

@@ -11,11 +11,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI
+from paperpress import store
 from paperpress.cli import main
+from paperpress.models import Paper
+from paperpress.store import Record, Store
 from tests import helpers
 from tests.helpers import ROOT, headings, hf_config, hf_items
 
@@ -67,3 +71,40 @@ def test_two_runs_at_once_keep_both_listings_of_every_shared_paper(project, caps
     for day in DAYS:
         post = (project / "posts" / f"{day}-hf-daily.md").read_text()
         assert len(headings(post)) == len(PAPERS), day
+
+
+# --- The store's share of it -----------------------------------------------------------------
+
+
+def test_the_sweep_leaves_the_temp_file_of_a_run_writing_right_now(tmp_path):
+    """A run starting sweeps what a killed run left, but not the temp file another run on
+    the same folder is writing this second: only files older than ten minutes go."""
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    writing = papers / f".2511.00001.json.abc123{store.TEMP_SUFFIX}"
+    left = papers / f".2511.00002.json.def456{store.TEMP_SUFFIX}"
+    writing.write_text("{")
+    left.write_text("{")
+    old = time.time() - 11 * 60
+    os.utime(left, (old, old))
+    assert store.sweep_temp_files(tmp_path) == [left]
+    assert writing.exists() and not left.exists()
+
+
+def test_a_record_rewritten_with_the_same_size_and_time_is_read_again(tmp_path):
+    """Another run replaces a record with one of the same size within one tick of the
+    clock (a coarse file system, or the same nanosecond): the store must see a new file,
+    not serve what it read before and merge a stale record over the new one."""
+    first = Store(tmp_path)
+    paper = Paper(arxiv_id="2511.00001", title="A title", day="2025-11-10", feed="hf-daily")
+    first.put(Record(paper, listings=(("hf-daily", "2025-11-10"),)))
+    path = first.path("2511.00001")
+    before = path.stat()
+    assert first.get("2511.00001").listings == (("hf-daily", "2025-11-10"),)
+
+    other = Record(paper, listings=(("hf-daily", "2025-11-19"),))  # same length as the first
+    assert len(other.to_json()) == before.st_size
+    store.write_if_changed(path, other.to_json())
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_ino != before.st_ino
+    assert first.get("2511.00001").listings == (("hf-daily", "2025-11-19"),)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -227,6 +229,7 @@ def test_temp_files_are_hidden_and_the_next_run_removes_those_a_kill_left(projec
     for path in leftovers:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text('{"half": ')
+        os.utime(path, (time.time() - 3600,) * 2)  # an hour old: no run is writing it
     keep = project / "posts" / "notes.tmp"  # not ours: left alone
     keep.write_text("mine")
     write_if_changed(project / "posts" / "other.md", "x\n")

@@ -98,6 +98,15 @@ def test_extract_json_without_an_object_is_a_summary_error(reply_text: str):
         extract_json(reply_text)
 
 
+def test_a_reply_nested_too_deep_is_a_summary_error_at_once():
+    """A reply steered into ``{"a": {"a": ...`` 100,000 deep: a SummaryError (a repair call
+    can mend it), not a RecursionError, and no retry at each of its 100,000 braces."""
+    started = time.monotonic()
+    with pytest.raises(SummaryError, match="nests too deep"):
+        extract_json('{"a": ' * 100_000 + "1" + "}" * 100_000)
+    assert time.monotonic() - started < 1
+
+
 def test_parse_summary_validates_and_normalizes():
     summary = parse_summary(f"<think>ok</think>```json\n{DIGEST_REPLY_TEXT}\n```")
     assert summary.highlights == DIGEST_REPLY["highlights"]

@@ -14,6 +14,8 @@ A stand-in given one of these answers sends it instead of its own reply (``hf_se
                               wire that decompress to ``size`` bytes
     FalseGzip(body)           ``Content-Encoding: gzip`` on a body that is not gzip
     RedirectLoop()            302 to the same path, for ever
+    Nested(depth)             a JSON array nested ``depth`` deep (``[[[...]]]``, 400 KB by
+                              default): valid JSON that a recursive parser cannot read
 
 ``send(handler, answer)`` writes one of them with a ``BaseHTTPRequestHandler``.
 
@@ -95,7 +97,13 @@ class RedirectLoop:
     pass
 
 
-Answer = Drip | Huge | GzipBomb | FalseGzip | RedirectLoop
+@dataclass(frozen=True)
+class Nested:
+    depth: int = 200_000
+    content_type: str = "application/json"
+
+
+Answer = Drip | Huge | GzipBomb | FalseGzip | RedirectLoop | Nested
 
 
 def send(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
@@ -178,10 +186,20 @@ def _redirect_loop(handler: BaseHTTPRequestHandler, answer: RedirectLoop) -> Non
     handler.end_headers()
 
 
+def _nested(handler: BaseHTTPRequestHandler, answer: Nested) -> None:
+    body = b"[" * answer.depth + b"]" * answer.depth
+    handler.send_response(200)
+    handler.send_header("Content-Type", answer.content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
 _SENDERS: dict[type, Any] = {
     Drip: _drip,
     Huge: _huge,
     GzipBomb: _gzip_bomb,
     FalseGzip: _false_gzip,
     RedirectLoop: _redirect_loop,
+    Nested: _nested,
 }

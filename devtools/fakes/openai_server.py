@@ -11,6 +11,11 @@ is empty; an action is an ``Action`` or a callable taking the request body and r
                                  providers' do ("Incorrect API key provided: <key>")
     hang(5)                      answer nothing for 5 s (or until the server stops)
     malformed()                  200 with a body that is not JSON
+    drip(text, every=0.5)        a slow loris: 200 with ``text`` as the reply, one byte every
+                                 ``every`` seconds (``headers=True``: the status line and
+                                 headers too), each gap well within a read timeout; after
+                                 ``seconds`` the rest at once, a reply that then parses
+    huge(size)                   200 with a body of ``size`` bytes, made as it is sent
 
 ``faulty(good, faults, rate=0.3)`` makes a script that answers a share of the requests with
 one of ``faults``, picked from a hash of the request and how often it was seen before, so the
@@ -40,12 +45,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from devtools.fakes import hostile as misbehaving
 from devtools.fakes import loopback
 
 
 @dataclass(frozen=True)
 class Action:
-    kind: str  # "reply", "error", "hang" or "malformed"
+    kind: str  # "reply", "error", "hang", "malformed", "drip" or "huge"
     content: str = ""
     finish_reason: str = "stop"
     status: int = 200
@@ -54,6 +60,9 @@ class Action:
     seconds: float = 0.0
     usage: tuple[int, int] = (0, 0)  # prompt and completion tokens
     echo_key: bool = False  # "{key}" in the body becomes the request's bearer token
+    every: float = 0.0  # drip: seconds between bytes
+    headers: bool = False  # drip: the status line and headers too
+    size: int = 0  # huge: bytes in the body
 
 
 Script = Action | Callable[[dict[str, Any]], Action]
@@ -106,6 +115,16 @@ def hang(seconds: float) -> Action:
 
 def malformed(text: str = "<html>502 Bad Gateway</html> {") -> Action:
     return Action("malformed", content=text)
+
+
+def drip(
+    content: str, *, every: float = 0.5, seconds: float = 20.0, headers: bool = False
+) -> Action:
+    return Action("drip", content=content, every=every, seconds=seconds, headers=headers)
+
+
+def huge(size: int) -> Action:
+    return Action("huge", size=size)
 
 
 def faulty(
@@ -250,6 +269,15 @@ def _completion(body: dict[str, Any], action: Action, cached: int = 0) -> dict[s
     }
 
 
+def _misbehaving(body: dict[str, Any], action: Action, stop: threading.Event) -> misbehaving.Answer:
+    if action.kind == "huge":
+        return misbehaving.Huge(action.size)
+    reply = json.dumps(_completion(body, action)).encode()
+    return misbehaving.Drip(
+        reply, every=action.every, headers=action.headers, seconds=action.seconds, stop=stop
+    )
+
+
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(loopback.Handler):
         protocol_version = "HTTP/1.1"
@@ -292,6 +320,8 @@ def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 return self.answer(action.status, body, headers=headers)
             if action.kind == "malformed":
                 return self.answer(200, action.content.encode())
+            if action.kind in ("drip", "huge"):
+                return misbehaving.send(self, _misbehaving(body, action, fake._stopping))
             return self.answer(200, _completion(body, action, fake._cached(body, action)))
 
     return Handler

@@ -10,6 +10,7 @@ import argparse
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -149,6 +150,25 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     except KeyboardInterrupt:
         print("paperpress: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line to report, not a traceback in the log
+        print(f"paperpress: failed: {printable(redact(_bug(exc), secrets))}", file=sys.stderr)
+        return 1
+
+
+def _bug(exc: Exception) -> str:
+    """An unexpected error as one line for a bug report: what and where (the innermost
+    frame of paperpress: file and line, which hold no secret)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [frame for frame in frames if f"{os.sep}paperpress{os.sep}" in frame.filename]
+    where = ""
+    if ours or frames:
+        frame = (ours or frames)[-1]
+        where = f" at {Path(frame.filename).name}:{frame.lineno} ({frame.name})"
+    what = f": {exc}" if str(exc) else ""
+    return (
+        f"unexpected {exc.__class__.__name__}{where}{what}; this is a bug in paperpress, "
+        "please report it with this line and the command you ran"
+    )
 
 
 def make_summarizers(
@@ -182,6 +202,7 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
     from paperpress.pipeline import Clients, run
     from paperpress.progress import make_progress
     from paperpress.render import make_environment
+    from paperpress.report import step_summary
     from paperpress.sources import arxiv
 
     now = datetime.now(UTC)
@@ -219,7 +240,8 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
         commits = _commit(config, report, args, env)
     finally:  # the table is wanted most when the commit failed
         if env.step_summary:
-            _write_step_summary(report, env.step_summary, env.github.server_url, commits)
+            with open(env.step_summary, "a", encoding="utf-8") as out:
+                out.write(step_summary(report, env.github.server_url, commits, env.secrets))
     _print_failures(report, in_actions=env.in_actions, secrets=env.secrets)
     return 1 if report.failed else 0
 
@@ -291,6 +313,7 @@ def _commit_lines(report: Report) -> list[str]:
 def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
     from paperpress import preflight
     from paperpress.render import make_environment
+    from paperpress.report import display
     from paperpress.rerender import render_stored
 
     day = parse_day(args.date, today=date.max) if args.date else None
@@ -298,7 +321,7 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
     preflight.check_templates(config, feeds, templates)
 
     def show(path: Path, changed: bool) -> None:
-        print(f"{'wrote' if changed else 'unchanged'} {_display(path)}")
+        print(f"{'wrote' if changed else 'unchanged'} {display(path)}")
 
     written = render_stored(config, feeds=feeds, day=day, on_post=show, env=templates)
     if not written:
@@ -307,6 +330,8 @@ def _render(config: Config, feeds: list[Feed], args: argparse.Namespace) -> int:
 
 
 def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
+    from paperpress.report import CLAIMS, claims, display
+
     for feed in report.feeds:
         if feed.error and not feed.post:
             print(f"{feed.feed} {feed.day}: failed; no post written (see the error below)")
@@ -317,7 +342,7 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
             continue
         verb = "would write" if dry_run else ("wrote" if feed.post_changed else "unchanged")
         failed = "; failed (see the error below)" if feed.error else ""  # a lead it could not write
-        print(f"{feed.feed} {feed.day}: {verb} {_display(feed.post)}{failed}")
+        print(f"{feed.feed} {feed.day}: {verb} {display(feed.post)}{failed}")
     counts = ", ".join(
         f"{name} {report.total(name)}"
         for name in ("fetched", "summarized", "cached", "pending", "skipped")
@@ -328,57 +353,15 @@ def _print_report(report: Report, config: Config, *, dry_run: bool) -> None:
     split = split if usage.total else ""
     cost = f", cost ${report.cost:.4f}" if report.cost is not None else ""
     kept = f", kept {report.total('kept')}" if report.total("kept") else ""
-    found = [report.total(name) for name in _CLAIMS]
-    claims = f", unsupported claims: {_claims(found)}" if report.total("tokens") else ""
-    print(f"done: {counts}{kept}, tokens used {report.total('tokens'):,}{split}{cost}{claims}")
+    found = [report.total(name) for name in CLAIMS]
+    unsupported = f", unsupported claims: {claims(found)}" if report.total("tokens") else ""
+    print(f"done: {counts}{kept}, tokens used {report.total('tokens'):,}{split}{cost}{unsupported}")
     if report.total("pending"):
         print(
-            f"pending summaries are kept in {_display(config.data_dir)} and retried on the next run"
+            f"pending summaries are kept in {display(config.data_dir)} and retried on the next run"
         )
     if report.total("kept"):
         print(
             "where a new summary failed, or read less (the abstract for the full text), the "
             "previous finished one was kept"
         )
-
-
-def _claims(counts: Sequence[int]) -> str:
-    found, repaired, removed = counts
-    return f"{found} found, {repaired} repaired, {removed} removed"
-
-
-_CLAIMS = ("claims_found", "claims_repaired", "claims_removed")
-
-
-def _write_step_summary(
-    report: Report, target: Path, server: str, commits: Sequence[publish.Published] = ()
-) -> None:
-    links = [
-        f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
-    ]
-    commit = ", ".join(links) or "not committed"
-    columns = ["feed", "day", "fetched", "summarized", "cached", "pending", "tokens", "claims"]
-    columns.append("post")
-    rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
-    for f in report.feeds:
-        post = f"`{_display(f.post)}`" if f.post else "none"
-        post = f"{post}, failed: {f.error}" if f.error else post
-        rows.append(
-            f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
-            f"| {f.tokens:,} | {_claims([getattr(f, n) for n in _CLAIMS])} | {_cell(post)} "
-            f"| {commit} |"
-        )
-    with open(target, "a", encoding="utf-8") as out:
-        out.write("\n".join(["### paperpress", "", *rows, ""]) + "\n")
-
-
-def _cell(text: str) -> str:
-    """Table cells end at a pipe or a newline."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

@@ -1,4 +1,5 @@
-"""The one HTTP stack (httpx2): client construction and GET with polite retries.
+"""The one HTTP stack (httpx2): client construction and GET with polite retries, and the
+same limits (a deadline for a whole answer, a cap on its size) for the LLM's async client.
 
 Retries only what can heal (429, 5xx, connection errors), with exponential backoff that
 honours ``Retry-After``; anything else fails at once with the URL and the status.
@@ -6,6 +7,7 @@ honours ``Retry-After``; anything else fails at once with the URL and the status
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import email.utils
 import json
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpcore2
 import httpx2
@@ -144,13 +147,62 @@ def read(
         raise
     finally:
         _DEADLINE.reset(token)
+    return settled(response, bytes(body))
+
+
+def settled(response: httpx2.Response, body: bytes) -> httpx2.Response:
+    """``response`` as a plain Response holding ``body``, its bytes already read and
+    decompressed (the headers that described the transfer go)."""
     kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _ENCODED]
     return httpx2.Response(
-        response.status_code, headers=kept, content=bytes(body), request=response.request
+        response.status_code, headers=kept, content=body, request=response.request
     )
 
 
 _ENCODED = {"content-encoding", "content-length", "transfer-encoding"}  # read already
+
+
+# --- The same limits for the LLM's client (async, through the openai SDK) -------------------
+
+MAX_REPLY_BYTES = 4 * 2**20  # an LLM's answer, decompressed: a long summary is ~100 KB
+
+
+class TooLarge(httpx2.HTTPError):
+    """An answer over the size cap. Not an httpx2.RequestError: the openai SDK passes it on
+    untouched, with no retry (the next try would likely be as large, and each is paid for)."""
+
+
+class LimitedAsyncClient(httpx2.AsyncClient):
+    """An async client that reads every answer whole (``stream`` is ignored) within
+    ``deadline`` seconds, from sending the request to the last byte, and ``max_bytes``
+    decompressed: ``read``'s limits, for the openai SDK, which reads through ``send``.
+    Past the deadline it raises httpx2.ReadTimeout, which the SDK retries as any timeout;
+    past the cap, TooLarge."""
+
+    def __init__(
+        self, *, deadline: float, max_bytes: int = MAX_REPLY_BYTES, **options: Any
+    ) -> None:
+        super().__init__(**options)
+        self.deadline, self.max_bytes = deadline, max_bytes
+
+    async def send(
+        self, request: httpx2.Request, *, stream: bool = False, **options: Any
+    ) -> httpx2.Response:
+        body = bytearray()
+        try:
+            async with asyncio.timeout(self.deadline):
+                response = await super().send(request, stream=True, **options)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        body += chunk
+                        if len(body) > self.max_bytes:
+                            raise TooLarge(f"larger than {self.max_bytes:,} bytes")
+                finally:
+                    await response.aclose()
+        except TimeoutError as exc:
+            message = f"no whole answer in {self.deadline:g} s"
+            raise httpx2.ReadTimeout(message, request=request) from exc
+        return settled(response, bytes(body))
 
 
 def get(

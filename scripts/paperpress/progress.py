@@ -29,15 +29,18 @@ class _GitHubFormatter(logging.Formatter):
 
 
 class _Redact(logging.Filter):
-    """Every log record with the run's secrets taken out (text.redact)."""
+    """Every log record with the run's secrets taken out (text.redact); a Python warning
+    (``py.warnings``: its text and the source line under it) on one line."""
 
     def __init__(self, secrets: Sequence[str]) -> None:
         super().__init__()
         self.secrets = list(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            record.msg, record.args = redact(record.getMessage(), self.secrets), None
+        message = record.getMessage()
+        if record.name == "py.warnings":
+            message = printable(message)
+        record.msg, record.args = redact(message, self.secrets), None
         return True
 
 
@@ -64,6 +67,7 @@ def setup_logging(*, verbose: bool, in_actions: bool, secrets: Sequence[str] = (
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.captureWarnings(True)  # else a library's warning is printed raw, over two lines
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

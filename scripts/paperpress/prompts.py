@@ -106,6 +106,8 @@ def extract_json(reply: str) -> dict[str, Any]:
                 value, _ = decoder.raw_decode(candidate, match.start())
             except ValueError:
                 continue
+            except RecursionError as exc:  # each later brace would nest as deep: stop here
+                raise SummaryError("the reply nests too deep to read as JSON") from exc
             if isinstance(value, dict):
                 return value
     raise SummaryError("the reply holds no JSON object")

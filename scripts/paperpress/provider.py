@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
-from paperpress import USER_AGENT
+from paperpress import USER_AGENT, net
 from paperpress.config import LLMSettings
-from paperpress.errors import LLMUnavailableError
+from paperpress.errors import LLMUnavailableError, SummaryError
 from paperpress.prompts import schema_json
 
 if TYPE_CHECKING:
@@ -87,17 +87,54 @@ def _detail(exc: Exception) -> str:
     return " ".join(str(exc).split())[:200]
 
 
+DEADLINE_FACTOR = 2  # a whole answer within twice llm.timeout: see make_client
+
+
 def make_client(settings: LLMSettings) -> openai.AsyncOpenAI:
-    """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After."""
+    """The SDK client; it retries 429, 5xx and timeouts itself, honouring Retry-After.
+
+    ``llm.timeout`` bounds each wait for the server (a model may think that long before its
+    first byte); a server that drips its answer never trips it, so each try must also end
+    within DEADLINE_FACTOR times it, and its answer fit in net.MAX_REPLY_BYTES
+    (net.LimitedAsyncClient)."""
     import openai
 
+    http = net.LimitedAsyncClient(
+        deadline=settings.timeout * DEADLINE_FACTOR,
+        timeout=settings.timeout,
+        limits=openai.DEFAULT_CONNECTION_LIMITS,
+        follow_redirects=True,
+    )
     return openai.AsyncOpenAI(
         api_key=settings.api_key or "not-needed",  # local servers (Ollama, vLLM) take any key
         base_url=settings.base_url,
         timeout=settings.timeout,
         max_retries=settings.max_retries,
         default_headers={"User-Agent": USER_AGENT},
+        http_client=http,
     )
+
+
+async def post_chat(client: openai.AsyncOpenAI, body: dict[str, Any], settings: LLMSettings) -> Any:
+    """One chat completion's JSON, sent through the SDK's plain ``post`` (its documented
+    way to custom requests): it keeps the SDK's auth, retries and errors, but not its
+    per-call walk over the request (the schema is large) and its typed reply, which cost
+    more than everything else. A 400 or 422 comes out as the SDK raised it (the caller may
+    try a weaker response format); any other failure as ``unavailable`` says, else as a
+    SummaryError (the paper is pending)."""
+    import openai
+
+    try:
+        reply = await client.post("/chat/completions", cast_to=httpx2.Response, body=body)
+        return reply.json()
+    except (openai.BadRequestError, openai.UnprocessableEntityError):
+        raise
+    except openai.OpenAIError as exc:
+        raise unavailable(exc, settings) or SummaryError(api_message(exc)) from exc
+    except net.TooLarge as exc:
+        raise SummaryError(f"the API's answer is {exc}") from exc
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
+        raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
 
 
 def response_format(mode: str, kind: str) -> dict[str, Any]:
@@ -126,9 +163,14 @@ def about_format(exc: openai.APIStatusError) -> bool:
 
 
 def api_message(exc: openai.OpenAIError) -> str:
+    """The error on one line, with its cause when the SDK's own words say little ("Request
+    timed out." because no whole answer came in the deadline)."""
     status = getattr(exc, "status_code", None)
     name = exc.__class__.__name__
     text = str(exc).replace("\n", " ")[:300]
+    cause = str(exc.__cause__ or "").replace("\n", " ")[:200]
+    if cause and not status:
+        text = f"{text} ({cause})"
     return f"{name} (HTTP {status}): {text}" if status else f"{name}: {text}"
 
 

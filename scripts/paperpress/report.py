@@ -3,12 +3,17 @@ the values the pipeline's steps return. And what it shows while it works (``Prog
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from paperpress.models import Paper, SummaryRecord
+from paperpress.text import printable, redact
 from paperpress.usage import Usage
+
+if TYPE_CHECKING:
+    from paperpress.publish import Published
 
 
 class Progress(Protocol):
@@ -76,3 +81,49 @@ class Report:
     @property
     def posts(self) -> list[Path]:
         return [feed.post for feed in self.feeds if feed.post]
+
+
+# --- The Actions job summary ----------------------------------------------------------------
+
+CLAIMS = ("claims_found", "claims_repaired", "claims_removed")
+
+
+def claims(counts: Sequence[int]) -> str:
+    found, repaired, removed = counts
+    return f"{found} found, {repaired} repaired, {removed} removed"
+
+
+def step_summary(
+    report: Report, server: str, commits: Sequence[Published] = (), secrets: Sequence[str] = ()
+) -> str:
+    """The run as a Markdown table for ``GITHUB_STEP_SUMMARY``: a row per feed and day. A
+    feed's error is outside text, as on stderr: without ``secrets``, on one line."""
+    links = [
+        f"[{c.sha[:7]}]({c.url(server)})" if c.sha else f"{c.repo}: no change" for c in commits
+    ]
+    commit = ", ".join(links) or "not committed"
+    columns = ["feed", "day", "fetched", "summarized", "cached", "pending", "tokens", "claims"]
+    columns.append("post")
+    rows = [f"| {' | '.join([*columns, 'commit'])} |", "|" + "---|" * (len(columns) + 1)]
+    for f in report.feeds:
+        post = f"`{display(f.post)}`" if f.post else "none"
+        post = f"{post}, failed: {printable(redact(f.error, secrets))}" if f.error else post
+        rows.append(
+            f"| {f.feed} | {f.day} | {f.fetched} | {f.summarized} | {f.cached} | {f.pending} "
+            f"| {f.tokens:,} | {claims([getattr(f, n) for n in CLAIMS])} | {_cell(post)} "
+            f"| {commit} |"
+        )
+    return "\n".join(["### paperpress", "", *rows, ""]) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Table cells end at a pipe or a newline."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def display(path: Path) -> str:
+    """``path`` relative to the working folder when it is under it: how a user names it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -11,7 +11,7 @@
 Files have sorted keys, two-space indent and a trailing newline, and are written only when
 their bytes change (atomically: a temp file in the same folder, then a rename). A process
 killed between the two leaves a hidden ``.<name>.*.paperpress-tmp`` file, which Hexo, Hugo
-and the store ignore and the next run removes (``sweep_temp_files``).
+and the store ignore and a later run removes (``sweep_temp_files``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,7 +123,7 @@ class Store:
         self.root = root
         self.folder = root / "papers"
         self.leads = root / "leads"
-        self._known: dict[Path, tuple[tuple[int, int], Record]] = {}  # see get
+        self._known: dict[Path, tuple[tuple[int, ...], Record]] = {}  # see get
 
     def lead(self, post_name: str) -> SummaryRecord | None:
         path = self.leads / f"{Path(post_name).stem}.json"
@@ -142,13 +143,12 @@ class Store:
 
     def get(self, arxiv_id: str) -> Record | None:
         """The stored record, read again only when the file changed since this store last
-        read or wrote it (its size and mtime): a day of 1,000 papers reads each once."""
+        read or wrote it (``_signature``): a day of 1,000 papers reads each once."""
         path = self.path(arxiv_id)
         try:
-            stat = path.stat()
+            signature = _signature(path)
         except FileNotFoundError:
             return None
-        signature = (stat.st_size, stat.st_mtime_ns)
         known = self._known.get(path)
         if known is not None and known[0] == signature:
             return known[1]
@@ -175,8 +175,7 @@ class Store:
                 return False
             path = self.path(record.paper.arxiv_id)
             changed = write_if_changed(path, merged.to_json())
-            stat = path.stat()
-            self._known[path] = ((stat.st_size, stat.st_mtime_ns), merged)
+            self._known[path] = (_signature(path), merged)
             return changed
 
     @contextlib.contextmanager
@@ -201,6 +200,14 @@ class Store:
                 yield Record.from_json(path.read_text(encoding="utf-8"))
             except (ValueError, KeyError, TypeError) as exc:
                 raise PublishError(f"{path}: not a paperpress data file ({exc})") from exc
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    """What tells a file another run wrote from the one this store read: its inode too, as
+    every write is a new file renamed over the old one, and another run's record can have
+    the same size within one tick of a coarse clock."""
+    stat = path.stat()
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def merge_files(path: str, ours: bytes, theirs: bytes) -> bytes | None:
@@ -242,12 +249,19 @@ def write_bytes_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def sweep_temp_files(*folders: Path) -> list[Path]:
+STALE_TEMP = 600.0  # seconds: no write of one file takes this long
+
+
+def sweep_temp_files(*folders: Path, older_than: float = STALE_TEMP) -> list[Path]:
     """Remove the temp files a killed run left under ``folders``; return what was removed.
-    Only for the start of a run: it would pull a file from under a run writing right now."""
+    Only those last written ``older_than`` seconds ago: a younger one may be another run's
+    on the same folder, writing right now."""
     removed = []
+    cutoff = time.time() - older_than
     for folder in folders:
         for path in folder.rglob(f".*{TEMP_SUFFIX}") if folder.is_dir() else ():
-            path.unlink(missing_ok=True)
-            removed.append(path)
+            with contextlib.suppress(FileNotFoundError):  # renamed into place meanwhile
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path)
     return removed

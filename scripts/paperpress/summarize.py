@@ -20,7 +20,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-import httpx2
 from pydantic import BaseModel, ValidationError
 
 from paperpress import extractive, faithfulness
@@ -35,6 +34,7 @@ from paperpress.provider import (
     api_message,
     in_background,
     make_client,
+    post_chat,
     read_completion,
     response_format,
     unavailable,
@@ -218,11 +218,9 @@ class LLMSummarizer:
             self.client = None
 
     async def _complete(self, messages: list[dict[str, str]], usage: Usage) -> str:
-        """One chat completion (the SDK retries it); adds the reported usage to ``usage``.
-
-        Sent through the SDK's plain ``post`` (its documented way to custom requests): it
-        keeps the SDK's auth, retries and errors, but not its per-call walk over the request
-        (the schema is large) and its typed reply, which cost more than everything else."""
+        """One chat completion (the SDK retries it, ``post_chat``); adds the reported usage
+        to ``usage``. A request the API refuses for its format is made again in a weaker
+        one (JSON schema, then JSON mode, then plain text), for this and every later call."""
         import openai
 
         if self.client is None:
@@ -238,10 +236,7 @@ class LLMSummarizer:
                 **response_format(mode, self.kind),
             }
             try:
-                reply = await self.client.post(
-                    "/chat/completions", cast_to=httpx2.Response, body=body
-                )
-                data = reply.json()
+                data = await post_chat(self.client, body, self.settings)
             except (openai.BadRequestError, openai.UnprocessableEntityError) as exc:
                 if fatal := unavailable(exc, self.settings):
                     raise fatal from exc
@@ -256,10 +251,6 @@ class LLMSummarizer:
                         self.mode,
                     )
                 continue
-            except openai.OpenAIError as exc:
-                raise unavailable(exc, self.settings) or SummaryError(api_message(exc)) from exc
-            except ValueError as exc:
-                raise SummaryError(f"the API answered with a body that is not JSON: {exc}") from exc
             content, reported, cut_off = read_completion(data)
             usage.add(Usage(*reported))
             if cut_off:

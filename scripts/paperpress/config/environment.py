@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx2
+
 from paperpress.config.models import Config, LLMConfig, PublishConfig
 from paperpress.errors import ConfigError
 
@@ -101,10 +103,14 @@ _HTTP_URL = re.compile(r"^https?://[^/\s?#]+(?:[/?#]\S*)?$", re.I)
 
 
 def _parses(url: str) -> bool:
+    """Whether ``url`` has a host, a port that is a number, and a host httpx2 (the one HTTP
+    stack) can send to: "http://\u200bapi.example.com" passes urlsplit, but its zero-width
+    space is no valid IDNA, and every request would fail with the same error."""
     try:
         parts = urlsplit(url)
+        httpx2.URL(url)
         return bool(parts.hostname) and (parts.port or 0) >= 0
-    except ValueError:  # "http://[::1" (an unclosed IPv6 host), a port that is no number
+    except (ValueError, httpx2.InvalidURL):  # "http://[::1" (unclosed), a port out of range
         return False
 
 

@@ -262,24 +262,25 @@ def parse_listing(raw: bytes) -> Listing:
                 categories=tuple(t.get("term") for t in entry.get("tags", []) if t.get("term")),
             )
         )
-    stamp = parsed.feed.get("published_parsed") or next(
-        (e.get("published_parsed") for e in parsed.entries if e.get("published_parsed")), None
-    )
-    published = parsed.feed.get("published") or next(
-        (e.get("published") for e in parsed.entries if e.get("published")), None
-    )
-    return Listing(_eastern_date(published, stamp), items)
+    sources = [parsed.feed, *parsed.entries]  # the channel's date, else its items'
+    days = [_eastern_date(source.get("published")) for source in sources]
+    stamps = [source.get("published_parsed") for source in sources]
+    announced = next((day for day in days if day), None)
+    announced = announced or next((date(*stamp[:3]) for stamp in stamps if stamp), None)
+    return Listing(announced, items)
 
 
-def _eastern_date(text: str | None, stamp: Any) -> date | None:
-    """The pubDate is Eastern midnight ("00:00:00 -0500"); its date is the listing's day."""
+def _eastern_date(text: str | None) -> date | None:
+    """The pubDate is Eastern midnight ("00:00:00 -0500"); its date is the listing's day.
+    None for a date that is none ("27 Xyz 2024"): the next one in the listing stands in."""
     match = re.search(r"(\d{1,2}) (\w{3}) (\d{4})", text or "")
-    if match:
-        return datetime.strptime(" ".join(match.groups()), "%d %b %Y").date()
-    match = re.match(r"(\d{4}-\d{2}-\d{2})", text or "")
-    if match:
-        return date.fromisoformat(match.group(1))
-    return date(*stamp[:3]) if stamp else None
+    iso = re.match(r"(\d{4}-\d{2}-\d{2})", text or "")
+    try:
+        if match:
+            return datetime.strptime(" ".join(match.groups()), "%d %b %Y").date()
+        return date.fromisoformat(iso.group(1)) if iso else None
+    except ValueError:
+        return None
 
 
 def _int(value: Any, *, default: int) -> int:

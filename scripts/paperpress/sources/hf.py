@@ -35,7 +35,7 @@ class Parsed:
 
 def parse_daily_papers(raw: bytes | str | list[Any], *, day: str, feed: str) -> Parsed:
     """Normalize one ``daily_papers`` response; skip (and report) unusable items."""
-    items = json.loads(raw) if isinstance(raw, bytes | str) else raw
+    items = _json(raw, "the reply") if isinstance(raw, bytes | str) else raw
     if not isinstance(items, list):
         raise SourceError(f"expected a JSON list of papers, got {type(items).__name__}")
     papers: list[Paper] = []
@@ -108,10 +108,7 @@ def fetch(client: httpx2.Client, *, base_url: str, day: str, feed: str, **retry:
     for page in range(MAX_PAGES):
         params = {"date": day, "limit": PAGE_SIZE, "p": page}
         response = net.get(client, url, params=params, headers=_JSON, **retry)
-        try:
-            batch = response.json()
-        except ValueError as exc:
-            raise SourceError(f"GET {response.request.url}: the reply is not JSON") from exc
+        batch = _json(response.content, f"GET {response.request.url}: the reply")
         if not isinstance(batch, list):
             raise SourceError(f"GET {response.request.url}: expected a JSON list")
         if len(batch) > PAGE_SIZE:  # more than asked for: not the API we know; take a page
@@ -128,6 +125,17 @@ def fetch(client: httpx2.Client, *, base_url: str, day: str, feed: str, **retry:
 
 
 _JSON = {"Accept": "application/json"}
+
+
+def _json(raw: bytes | str, what: str) -> Any:
+    """``raw`` as JSON, or SourceError: for text that is not JSON, and for JSON nested so
+    deep (``[[[...]]]``) that Python's recursive decoder gives up with RecursionError."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise SourceError(f"{what} is not JSON") from exc
+    except RecursionError as exc:
+        raise SourceError(f"{what} nests too deep to read as JSON") from exc
 
 
 def _text(value: Any) -> str:
