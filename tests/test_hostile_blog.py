@@ -4,8 +4,9 @@ attacker's, devtools/site.py builds them with the real Hugo and Hexo, and headle
 Chromium loads each page with the real MathJax (served locally at the CDN's path).
 
 - TeX that links or styles (``\\href{javascript:...}``, ``\\style{position:fixed...}``,
-  ``\\class``, ``\\cssId`` ...) in a title, an abstract and a reply makes no javascript:
-  link and styles nothing: paperpress neutralizes it (its backslash becomes U+FF3C).
+  ``\\class``, ``\\cssId``, ``\\mmlToken``'s attributes, ``\\bbox``'s style ...) in a title,
+  an abstract and a reply makes no javascript: link and styles nothing: paperpress
+  neutralizes it (its backslash becomes U+FF3C).
 - The layouts alone do too: a post written by hand with the same TeX, raw, bypassing
   paperpress, makes no javascript: link and no styled element (MathJax's ui/safe).
 - A bare URL in LLM text that the paper itself does not name stays text (no autolink by
@@ -40,7 +41,12 @@ STYLE = r"$\style{position:fixed;top:0;left:0;width:100%;height:100%;background:
 CLASS = r"$\class{PWNED}{x}$"
 CSS_ID = r"$\cssId{PWNED}{y}$"
 OTHERS = r"$\url{javascript:alert(2)}$ $\htmlClass{PWNED}{z}$ $\require{html}\class{PWNED}{w}$"
-ATTACK = f"{LINK} {STYLE} {CLASS} {CSS_ID} {OTHERS}"
+# The same through MathJax's base (\mmlToken's attributes) and bbox (its style option);
+# unquoted, because Hugo's typographer would make "..." curly quotes, a relative URL.
+TOKEN = r"$\mmlToken{mi}[href=javascript:alert(3),class=PWNED,id=PWNED]{t}$"
+BBOX = r"$\bbox[position:fixed;top:0;left:0;width:100%;height:100%;background:red]{B}$"
+ATTACK = f"{LINK} {STYLE} {CLASS} {CSS_ID} {OTHERS} {TOKEN} {BBOX}"
+ACTIVE = ("\\href", "\\style", "\\class", "\\cssId", "\\mmlToken", "\\bbox")
 EVIL = "https://evil.example/phish"  # named by the LLM only
 OWN = "https://own.example/project"  # named in the paper's abstract
 HOSTILE_ID = "2511.80001"
@@ -118,7 +124,7 @@ BY_HAND = {
         "mathjax: true\ntags: [raw]\n---\n\n"
     ),
 }
-RAW = [LINK, STYLE, CLASS, CSS_ID]
+RAW = [LINK, STYLE, CLASS, CSS_ID, TOKEN, BBOX]
 
 
 @dataclass(frozen=True)
@@ -231,7 +237,8 @@ def test_tex_that_links_or_styles_does_nothing_in_a_paperpress_post(
     # the reply, each time with its backslash made harmless.
     neutralized = [tex for tex in found["tex"] if "\uff3chref{javascript:alert(1)}" in tex]
     assert len(neutralized) >= 3, found["tex"]
-    assert not [tex for tex in found["tex"] if "\\href" in tex or "\\style" in tex], found["tex"]
+    assert not [tex for tex in found["tex"] if any(c in tex for c in ACTIVE)], found["tex"]
+    assert [tex for tex in found["tex"] if "\uff3cmmlToken" in tex or "\uff3cbbox" in tex]
 
 
 @pytest.mark.parametrize("flavor", ["hugo", "hexo"])
@@ -241,8 +248,8 @@ def test_the_layouts_alone_make_no_link_or_style_from_raw_tex(sites, browser, se
     browser.emulate(1280, 900)
     page = sites[flavor].pages["raw-tex"]
     found = probe(browser, served[flavor] + page.url)
-    raw = {tex for tex in found["tex"] if "\\href{javascript:" in tex or "\\style{" in tex}
-    assert len(raw) == 2, found["tex"]  # the TeX reached MathJax as written
+    raw = {tex for tex in found["tex"] if any(c in tex for c in ACTIVE)}
+    assert len(raw) == len(RAW), found["tex"]  # the TeX reached MathJax as written
     assert_nothing_links_or_styles(found, f"{flavor} by hand")
 
 

@@ -21,8 +21,10 @@ from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import hf_item
 from devtools.fakes.openai_server import Action, FakeOpenAI, reply
 from paperpress.cli import main
+from paperpress.escape import md_alt, md_inline, plain
 from paperpress.models import Paper
 from paperpress.store import Record, Store
+from paperpress.text import inert, tex_safe
 from tests.helpers import (
     DIGEST_REPLY,
     HF_DAY,
@@ -162,6 +164,45 @@ def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
         for summary in record["summaries"].values():
             for value in strings(summary.get("content")):
                 assert not FORBIDDEN.search(value), (path.name, value)
+
+
+# --- TeX that links, styles or sets attributes once MathJax runs ---------------------------
+
+ACTIVE_TEX = [
+    r"\href{javascript:alert(1)}{x}",
+    r"\url{javascript:alert(1)}",
+    r"\style{position:fixed}{x}",
+    r"\class{PWNED}{x}",
+    r"\cssId{PWNED}{x}",
+    r"\htmlClass{PWNED}{x}",
+    r"\data{x=1}{x}",
+    r"\attr{x=1}{x}",
+    r"\require{html}",
+    r"\unicode[Comic Sans]{x41}",
+    r'\mmlToken{mi}[href="javascript:alert(1)"]{x}',
+    r'\mmlToken{mi}[style="position:fixed;background:red" class="PWNED" id="PWNED"]{x}',
+    r"\bbox[position:fixed;top:0;left:0;width:100%;height:100%;background:red]{X}",
+    r"\texttip{x}{a tooltip}",
+    r"\mathtip{x}{y}",
+    r"\toggle{x}{y}\endtoggle",
+    r"\setOptions[tex]{x=1}",
+]
+
+
+@pytest.mark.parametrize("tex", ACTIVE_TEX)
+def test_tex_that_links_styles_or_sets_attributes_is_neutralized_in_all_text_written(tex):
+    """Its backslash becomes U+FF3C: MathJax reads a plain character, not the command, so
+    no theme (with MathJax's ui/safe or without) makes a link or a style of it."""
+    command = re.match(r"\\[A-Za-z]+", tex).group(0)
+    for written in (tex_safe(f"${tex}$"), md_inline(f"${tex}$"), plain(tex), inert(tex)):
+        assert not re.search(re.escape(command) + r"(?![A-Za-z])", written), written
+        assert "\uff3c" + command[1:] in written, written
+    assert command[1:] in md_alt(tex) and "\\" not in md_alt(tex)
+
+
+@pytest.mark.parametrize("tex", [r"\hrefs", r"\bboxed{x}", r"\mathbf{x}", r"\frac{a}{b}", r"\\"])
+def test_other_tex_is_left_as_written(tex):
+    assert tex_safe(tex) == tex
 
 
 # --- File names from ids ---------------------------------------------------------------------

@@ -22,11 +22,14 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-# TeX commands that make links, styles or raw HTML once MathJax runs (its html, bbox and
-# href extensions; \require loads them): their backslash becomes a full-width one, which
-# reads the same and that MathJax takes for a plain character.
+# TeX commands that make links, styles, attributes or raw HTML once MathJax runs, or that
+# load the extensions that do (MathJax 3: html's \href \class \style \cssId, base's
+# \mmlToken with its href=, style=, class= and id= attributes, bbox's style option,
+# action's tooltips and toggles, unicode's font, \require, setoptions): their backslash
+# becomes a full-width one, which reads the same and that MathJax takes for a plain character.
 _ACTIVE_TEX = re.compile(
-    r"\\(?=(?:href|url|style|class|cssId|html[A-Za-z]*|require|unicode|data)(?![A-Za-z]))"
+    r"\\(?=(?:href|url|style|class|cssId|html[A-Za-z]*|require|unicode|data|attr|mmlToken"
+    r"|bbox|texttip|mathtip|toggle|setOptions)(?![A-Za-z]))"
 )
 
 
