@@ -75,7 +75,15 @@ def hostile_search() -> bytes:
     return atom_feed([("2411.17769", paper)])
 
 
-SAYS = f"It links to {EVIL} and www.evil.example/login for the code, and to {OWN}. {ATTACK}"
+# Other autolinks: ftp, e-mail, and the paper's own URL with more after it, which Hugo's
+# linkify takes whole (up to a space) and which resolves to another path on that host.
+FTP, MAIL = "ftp://evil.example/x", "evil@evil.example"
+TRAVERSALS = (f"{OWN}'/../../../attacker/malware", f'{OWN}"/../../../attacker/malware')
+CURLY = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+SAYS = (
+    f"It links to {EVIL} and www.evil.example/login for the code, and to {OWN}. {ATTACK} "
+    f"Get it at {FTP} or from {MAIL}; mirrors: {TRAVERSALS[0]} {TRAVERSALS[1]}"
+)
 
 
 def hostile_reply(body: dict[str, Any]) -> Action:
@@ -261,8 +269,11 @@ def test_a_url_only_the_llm_names_is_text_and_the_papers_own_may_be_a_link(
     browser.emulate(1280, 900)
     page = sites[flavor].pages[name]
     found = probe(browser, served[flavor] + page.url)
-    assert EVIL in found["text"] and "www.evil.example/login" in found["text"]  # shown ...
-    assert [href for href in found["hrefs"] if "evil.example" in href] == []  # ... not linked
+    shown = [EVIL, "www.evil.example/login", FTP, MAIL, *TRAVERSALS]
+    text = found["text"].translate(CURLY)  # the typographers' quotes, as typed
+    assert [url for url in shown if url not in text] == []  # shown ...
+    linked = [href for href in found["hrefs"] if "evil.example" in href or "attacker" in href]
+    assert linked == [], linked  # ... not linked
     assert OWN in found["text"]
     # The abstract names it: both renderers link it (Hugo's linkify, marked's autolinks).
     assert [href for href in found["hrefs"] if href.startswith(OWN)], found["hrefs"]

@@ -45,14 +45,35 @@ def one_line(text: str | None) -> str:
     return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", text))).strip()
 
 
-URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`{}\\]+")
+# Where an autolinker starts a link: marked's GFM autolinks (Hexo) and goldmark's linkify
+# (Hugo) link http(s) and ftp URLs and www. addresses, marked even in the middle of a word.
+URL_START = re.compile(r"(?i)(?:https?|ftp)://|www\.")
+_SPACE = re.compile(r"\s")
+_TRAILING = frozenset("?!.,:*_~'\";")
+
+
+def url_at(text: str, start: int) -> str:
+    """The URL an autolinker takes from ``start`` (where ``URL_START`` matches): up to the
+    next whitespace, less trailing punctuation and unmatched ``)`` as GFM trims them. Not
+    up to a ``<``, as GFM says: a post writes it as ``&lt;``, which ends no link."""
+    space = _SPACE.search(text, start)
+    url = text[start : space.start() if space else len(text)]
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
 
 
 def urls_in(*texts: str | None) -> frozenset[str]:
-    """The http(s) URLs (and ``www.`` addresses) written in ``texts``."""
-    return frozenset(
-        match.group(0).rstrip(".,;:!?)]") for text in texts for match in URL.finditer(text or "")
-    )
+    """The URLs (``url_at``) an autolinker would link in ``texts``."""
+    found = set()
+    for text in texts:
+        position = 0
+        while match := URL_START.search(text or "", position):
+            url = url_at(text or "", match.start())
+            if len(url) > len(match.group(0)):
+                found.add(url)
+            position = match.start() + max(len(url), len(match.group(0)))
+    return frozenset(found)
 
 
 def paragraphs(text: str | None) -> list[str]:
