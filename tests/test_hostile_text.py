@@ -6,6 +6,7 @@ a post of normal size. The CLI runs end to end against the local stand-ins.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -21,15 +22,18 @@ from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import hf_item
 from devtools.fakes.openai_server import Action, FakeOpenAI, reply
 from paperpress.cli import main
+from paperpress.errors import SummaryError
 from paperpress.escape import md_alt, md_inline, plain
-from paperpress.models import Paper
+from paperpress.models import OPTIONAL_SECTIONS, Links, Paper, SummaryRecord, TopicSummary
 from paperpress.store import Record, Store
+from paperpress.summarize import summarize_all
 from paperpress.text import inert, tex_safe
 from tests.helpers import (
     DIGEST_REPLY,
     HF_DAY,
     TOPIC_REPLY,
     arxiv_state,
+    hf_config,
     hf_items,
     llm_env,
     metadata,
@@ -68,6 +72,7 @@ def hostile_items() -> list[dict[str, Any]]:
             authors=[{"name": trojan("Ann")}, {"name": "Bob\u202e"}],
             ai_keywords=[trojan("kw")],
             organization={"fullname": trojan("Org")},
+            publishedAt=trojan("2025-11-10T12:00:00.000Z"),
         )
     )
     return items
@@ -113,6 +118,9 @@ def written(project: Path, no_polite_wait) -> Path:
                 "abstract": trojan_xml("An abstract on video diffusion."),
                 "authors": [trojan_xml("Ann")],
                 "comment": trojan_xml("12 pages"),
+                "published": trojan_xml("2024-11-27T12:00:00Z"),
+                "updated": trojan_xml("2024-11-27T12:00:00Z"),
+                "categories": [trojan_xml("cs.CV"), "cs.LG"],
             },
         )
     ]
@@ -164,6 +172,92 @@ def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
         for summary in record["summaries"].values():
             for value in strings(summary.get("content")):
                 assert not FORBIDDEN.search(value), (path.name, value)
+
+
+def test_an_hf_title_with_a_lone_surrogate_is_written_without_it_and_the_run_goes_on(
+    project, capsys
+):
+    """JSON carries lone surrogates ("\\ud800"), UTF-8 does not: the data file and the post
+    of the day are written without them, as in a normal run."""
+    items = hf_items()[:2]
+    items.append(
+        hf_item(
+            "2511.80001",
+            "A lone \ud800surrogate title",
+            summary="An abstract \udfff with one.",
+            authors=[{"name": "Ann \ud83d"}],
+            publishedAt="2025-11-10\udc00",
+        )
+    )
+    with serve_hf(HFState(days={DAY: items})) as hf:
+        assert main(["run", "--config", hf_config(project, hf), "--date", DAY], environ={}) == 0
+    assert "done: fetched 3, summarized 3" in capsys.readouterr().out
+    post = (project / "posts" / f"{DAY}-hf-daily.md").read_text("utf-8")
+    assert "A lone surrogate title" in post
+    assert all(metadata_title(item) in post for item in items[:2])
+    record = json.loads((project / "data" / "papers" / "2511.80001.json").read_text("utf-8"))
+    assert record["paper"]["authors"] == ["Ann"] and record["paper"]["published"] == "2025-11-10"
+
+
+def metadata_title(item: dict[str, Any]) -> str:
+    return " ".join(item["paper"]["title"].split())[:30]
+
+
+def test_a_topic_reply_keeps_reasons_for_the_sections_a_post_may_leave_out_only():
+    """The keys of ``omitted`` are the reply's own text: 5,000 of them made a 2 MB record."""
+    flood = {f"section {n} \u202e::error::": "no reason" for n in range(5000)}
+    content = {**TOPIC_REPLY, "background": None, "omitted": {**flood, "background": "none"}}
+    summary = TopicSummary.model_validate(content)
+    assert set(summary.omitted) <= set(OPTIONAL_SECTIONS) and "background" in summary.omitted
+    assert len(json.dumps(summary.model_dump(mode="json"))) < 8_000
+
+
+HOSTILE_ERROR = "bad reply \x1b[31m\u202e::error title=x:::PWNED\nsecond line " + "and more " * 500
+
+
+class Failing:
+    """A summarizer whose every call fails with ``HOSTILE_ERROR``."""
+
+    kind, reads_full_text, model, language, prompt_hash = "digest", False, "m", "en", "h"
+
+    async def summarize(self, paper: Paper, material: str | None = None, *, faithful=True):
+        raise SummaryError(HOSTILE_ERROR)
+
+    async def aclose(self) -> None:
+        return None
+
+    def warm_up(self) -> None:
+        return None
+
+
+def test_a_pending_records_error_is_one_short_line_without_controls_or_commands():
+    paper = Paper(arxiv_id="2511.80001", title="A paper")
+    batch = asyncio.run(summarize_all([paper], Failing(), concurrency=1))
+    error = batch.records[paper.arxiv_id].error
+    assert error.startswith("bad reply [31m") and "PWNED second line" in error
+    assert len(error) <= 500 and not FORBIDDEN.search(error), error
+    assert "::" not in error and "\n" not in error, error
+    stored = SummaryRecord.from_dict({"status": "pending", "key": "k", "model": "m",
+                                      "language": "en", "prompt_hash": "h",
+                                      "error": HOSTILE_ERROR})  # fmt: skip
+    assert stored.error == error  # a record written before is cleaned when read
+
+
+def test_every_text_of_a_paper_is_cleaned_whichever_source_built_it():
+    hostile = "2025-11-10\u202e\n\x1b[31m\ud800"
+    paper = Paper(
+        arxiv_id="2511.80001",
+        title="T",
+        abstract="One\u202e.\n\nTwo\x00.",
+        published=hostile,
+        updated=hostile,
+        categories=(hostile,),
+        links=Links(code=hostile),
+    )
+    assert paper.abstract == "One.\n\nTwo."
+    assert {paper.published, paper.updated, *paper.categories, paper.links.code} == {
+        "2025-11-10 [31m"
+    }
 
 
 # --- TeX that links, styles or sets attributes once MathJax runs ---------------------------

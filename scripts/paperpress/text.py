@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 # C0/C1 controls, line/paragraph separators, the BOM, and the bidirectional marks,
 # embeddings, overrides and isolates (U+200E/F, U+061C, U+202A..U+202E, U+2066..U+2069),
-# which can make text read otherwise than it is ("Trojan Source").
+# which can make text read otherwise than it is ("Trojan Source"); and lone surrogates,
+# which JSON can carry ("\ud800") and UTF-8 cannot: writing one would end the run.
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    r"\u202a-\u202e\u2066-\u2069\ufeff]"
+    r"\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -116,8 +117,11 @@ def safe_filename(arxiv_id: str) -> str:
 
 def printable(text: str | None) -> str:
     """Outside text on one line of a log: no newline (a new line could start a GitHub
-    workflow command) and no ``::`` (how one starts)."""
-    return one_line(text).replace("::", ": :")
+    workflow command) and no ``::`` (how one starts; ``:::`` too)."""
+    return _DOUBLE_COLON.sub(": ", one_line(text))
+
+
+_DOUBLE_COLON = re.compile(r":(?=:)")
 
 
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
@@ -136,6 +140,12 @@ def inert(text: str | None) -> str:
             break
         line = shorter
     return _TAG_OPENING.sub("", line).strip()
+
+
+def error_text(text: str, most: int = 500) -> str:
+    """An error's text as a data file keeps it: ``printable`` (an error may quote a reply or
+    an error body), within ``most`` characters."""
+    return cut(printable(text), most)
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
