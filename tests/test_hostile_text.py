@@ -25,9 +25,10 @@ from paperpress.cli import main
 from paperpress.errors import SummaryError
 from paperpress.escape import md_alt, md_inline, plain
 from paperpress.models import OPTIONAL_SECTIONS, Links, Paper, SummaryRecord, TopicSummary
+from paperpress.sources.hf import parse_item
 from paperpress.store import Record, Store
 from paperpress.summarize import summarize_all
-from paperpress.text import inert, tex_safe
+from paperpress.text import ARXIV_ID, base_arxiv_id, inert, is_arxiv_id, safe_filename, tex_safe
 from tests.helpers import (
     DIGEST_REPLY,
     HF_DAY,
@@ -309,6 +310,7 @@ def test_other_tex_is_left_as_written(tex):
         ("hep-th/9901002", "hep-th_9901002"),
         ("a:b", "a_b", "a b", "a%3Ab"),
         (".hidden", "_hidden", "%2Ehidden"),
+        ("\u0ff12", "\uff12", "%FF12", "%E0%BF%B12"),  # a code point's number: 3 or 4 digits
     ],
 )
 def test_ids_that_differ_keep_records_that_differ(tmp_path, ids):
@@ -332,7 +334,7 @@ def test_old_style_ids_keep_their_file_names(tmp_path):
     assert store.path("2511.80004").name == "2511.80004.json"
 
 
-IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
+IDS = st.text(st.characters(), min_size=1, max_size=12)  # lone surrogates too
 
 
 @settings(max_examples=300, deadline=None)
@@ -344,6 +346,37 @@ def test_any_two_ids_get_two_files_in_the_papers_folder_none_hidden(ids):
     for path in paths:
         assert path.parent == store.folder and not path.name.startswith("."), path
         assert "/" not in path.name and "\0" not in path.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(ARXIV_ID, fullmatch=True))
+def test_a_valid_ids_file_name_is_the_id_with_an_underscore_for_a_slash(arxiv_id):
+    """The data files written so far keep their names."""
+    assert safe_filename(arxiv_id) == arxiv_id.replace("/", "_")
+
+
+@pytest.mark.parametrize(
+    "arxiv_id",
+    [
+        "\u0662\u0665\u0660\u0661.\u0660\u0660\u0660\u0660\u0661",  # Arabic-Indic digits
+        "\uff12\uff15\uff10\uff11.\uff10\uff10\uff10\uff10\uff11",  # full-width digits
+        "2501.0000\u0661",
+        "hep-th/990100\u0662",
+    ],
+)
+def test_an_id_with_digits_other_than_ascii_is_no_arxiv_id(arxiv_id):
+    assert not is_arxiv_id(arxiv_id)
+    assert isinstance(parse_item(hf_item(arxiv_id), day=DAY, feed="hf-daily"), str)
+
+
+@pytest.mark.parametrize("arxiv_id", ["2501.00001\n", "2501.00001v1", " 2501.00001", ""])
+def test_a_base_id_is_the_whole_string(arxiv_id):
+    assert not is_arxiv_id(arxiv_id)
+
+
+def test_a_version_is_ascii_digits():
+    assert base_arxiv_id("2501.00001v\u0663") == ("2501.00001v\u0663", None)
+    assert base_arxiv_id("2501.00001v3") == ("2501.00001", 3)
 
 
 # --- Lengths ------------------------------------------------------------------------------------

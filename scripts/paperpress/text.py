@@ -89,27 +89,29 @@ def base_arxiv_id(raw: str) -> tuple[str, int | None]:
     """``http://arxiv.org/abs/2501.00001v2`` -> ("2501.00001", 2); old ids keep their slash."""
     identifier = raw.strip().rsplit("/abs/", 1)[-1].removeprefix("arXiv:").removeprefix("oai:")
     identifier = identifier.removeprefix("arXiv.org:")
-    match = re.match(r"^(.*?)v(\d+)$", identifier)
+    match = re.fullmatch(r"(.*?)v([0-9]+)", identifier)
     if match:
         return match.group(1), int(match.group(2))
     return identifier, None
 
 
-ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
+# ASCII digits only: "\d" takes Arabic-Indic and full-width ones too.
+ARXIV_ID = re.compile(r"(?:[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})")
 
 
 def is_arxiv_id(arxiv_id: str) -> bool:
     """A base id of either style arXiv uses: ``2501.00001`` (2007 on) or ``hep-th/9901002``."""
-    return bool(ARXIV_ID.match(arxiv_id))
+    return bool(ARXIV_ID.fullmatch(arxiv_id))
 
 
 def safe_filename(arxiv_id: str) -> str:
     """A file name for an id, different for different ids and never hidden: an old-style
     id's ``/`` becomes ``_`` (no arXiv id has one), any other character outside
-    ``[A-Za-z0-9.-]`` and a leading ``.`` become ``%XX``."""
+    ``[A-Za-z0-9.-]`` and a leading ``.`` become ``%XX`` per UTF-8 byte (two hex digits
+    each: a code point's own number is not, and U+0FF1 "2" read as U+FF12)."""
     name = "".join(
         "_" if char == "/" else char if char.isascii() and (char.isalnum() or char in ".-")
-        else f"%{ord(char):02X}"
+        else "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
         for char in arxiv_id
     )  # fmt: skip
     return "%2E" + name[1:] if name.startswith(".") else name or "%"
