@@ -220,6 +220,23 @@ def test_main_refuses_a_max_calls_that_is_not_a_plain_count(capsys, value: str):
     assert code == 2 and out == ""
 
 
+@pytest.mark.parametrize("github", [True, False], ids=["in Actions", "on a terminal"])
+def test_dispatch_input_with_colons_starts_no_workflow_command(tmp_path, capsys, github):
+    """A feed name or a date from the dispatch form is printed with its "::" defused."""
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config(HF)), encoding="utf-8")
+    summary = ["--github-summary", str(tmp_path / "summary.md")] * github
+    for argv in (
+        ["2025-11-03", "", "--config", str(path), "--feeds", "x\n::error::PWNED:::y"],
+        ["::error::PWNED", ""],
+        ["2025-11-03", "::add-mask::x"],
+    ):
+        code, out, err = run_main(capsys, "plan", *argv, *summary)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        rest = err.removeprefix("::error title=bad plan::" if github else "paperpress: error: ")
+        assert rest != err and "::" not in rest, err
+
+
 def test_main_errors_are_one_workflow_command_with_percent_and_newlines_escaped(tmp_path, capsys):
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config(HF)), encoding="utf-8")
@@ -230,7 +247,7 @@ def test_main_errors_are_one_workflow_command_with_percent_and_newlines_escaped(
     )  # fmt: skip
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("::error title=bad plan::unknown feed")
-    assert "'a%250A::x\\nb'" in err  # % escaped; the newline was already repr's \\n
+    assert "'a%250A: :x\\nb'" in err  # % escaped; the newline was already repr's \\n
     missing = str(tmp_path / "no\nsuch.yaml")
     code, _, err = run_main(
         capsys, "plan", "2025-11-03", "", "--config", missing, "--github-summary", summary_file

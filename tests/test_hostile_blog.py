@@ -4,8 +4,9 @@ attacker's, devtools/site.py builds them with the real Hugo and Hexo, and headle
 Chromium loads each page with the real MathJax (served locally at the CDN's path).
 
 - TeX that links or styles (``\\href{javascript:...}``, ``\\style{position:fixed...}``,
-  ``\\class``, ``\\cssId`` ...) in a title, an abstract and a reply makes no javascript:
-  link and styles nothing: paperpress neutralizes it (its backslash becomes U+FF3C).
+  ``\\class``, ``\\cssId``, ``\\mmlToken``'s attributes, ``\\bbox``'s style ...) in a title,
+  an abstract and a reply makes no javascript: link and styles nothing: paperpress
+  neutralizes it (its backslash becomes U+FF3C).
 - The layouts alone do too: a post written by hand with the same TeX, raw, bypassing
   paperpress, makes no javascript: link and no styled element (MathJax's ui/safe).
 - A bare URL in LLM text that the paper itself does not name stays text (no autolink by
@@ -40,7 +41,12 @@ STYLE = r"$\style{position:fixed;top:0;left:0;width:100%;height:100%;background:
 CLASS = r"$\class{PWNED}{x}$"
 CSS_ID = r"$\cssId{PWNED}{y}$"
 OTHERS = r"$\url{javascript:alert(2)}$ $\htmlClass{PWNED}{z}$ $\require{html}\class{PWNED}{w}$"
-ATTACK = f"{LINK} {STYLE} {CLASS} {CSS_ID} {OTHERS}"
+# The same through MathJax's base (\mmlToken's attributes) and bbox (its style option);
+# unquoted, because Hugo's typographer would make "..." curly quotes, a relative URL.
+TOKEN = r"$\mmlToken{mi}[href=javascript:alert(3),class=PWNED,id=PWNED]{t}$"
+BBOX = r"$\bbox[position:fixed;top:0;left:0;width:100%;height:100%;background:red]{B}$"
+ATTACK = f"{LINK} {STYLE} {CLASS} {CSS_ID} {OTHERS} {TOKEN} {BBOX}"
+ACTIVE = ("\\href", "\\style", "\\class", "\\cssId", "\\mmlToken", "\\bbox")
 EVIL = "https://evil.example/phish"  # named by the LLM only
 OWN = "https://own.example/project"  # named in the paper's abstract
 HOSTILE_ID = "2511.80001"
@@ -69,7 +75,15 @@ def hostile_search() -> bytes:
     return atom_feed([("2411.17769", paper)])
 
 
-SAYS = f"It links to {EVIL} and www.evil.example/login for the code, and to {OWN}. {ATTACK}"
+# Other autolinks: ftp, e-mail, and the paper's own URL with more after it, which Hugo's
+# linkify takes whole (up to a space) and which resolves to another path on that host.
+FTP, MAIL = "ftp://evil.example/x", "evil@evil.example"
+TRAVERSALS = (f"{OWN}'/../../../attacker/malware", f'{OWN}"/../../../attacker/malware')
+CURLY = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
+SAYS = (
+    f"It links to {EVIL} and www.evil.example/login for the code, and to {OWN}. {ATTACK} "
+    f"Get it at {FTP} or from {MAIL}; mirrors: {TRAVERSALS[0]} {TRAVERSALS[1]}"
+)
 
 
 def hostile_reply(body: dict[str, Any]) -> Action:
@@ -118,7 +132,7 @@ BY_HAND = {
         "mathjax: true\ntags: [raw]\n---\n\n"
     ),
 }
-RAW = [LINK, STYLE, CLASS, CSS_ID]
+RAW = [LINK, STYLE, CLASS, CSS_ID, TOKEN, BBOX]
 
 
 @dataclass(frozen=True)
@@ -231,7 +245,8 @@ def test_tex_that_links_or_styles_does_nothing_in_a_paperpress_post(
     # the reply, each time with its backslash made harmless.
     neutralized = [tex for tex in found["tex"] if "\uff3chref{javascript:alert(1)}" in tex]
     assert len(neutralized) >= 3, found["tex"]
-    assert not [tex for tex in found["tex"] if "\\href" in tex or "\\style" in tex], found["tex"]
+    assert not [tex for tex in found["tex"] if any(c in tex for c in ACTIVE)], found["tex"]
+    assert [tex for tex in found["tex"] if "\uff3cmmlToken" in tex or "\uff3cbbox" in tex]
 
 
 @pytest.mark.parametrize("flavor", ["hugo", "hexo"])
@@ -241,8 +256,8 @@ def test_the_layouts_alone_make_no_link_or_style_from_raw_tex(sites, browser, se
     browser.emulate(1280, 900)
     page = sites[flavor].pages["raw-tex"]
     found = probe(browser, served[flavor] + page.url)
-    raw = {tex for tex in found["tex"] if "\\href{javascript:" in tex or "\\style{" in tex}
-    assert len(raw) == 2, found["tex"]  # the TeX reached MathJax as written
+    raw = {tex for tex in found["tex"] if any(c in tex for c in ACTIVE)}
+    assert len(raw) == len(RAW), found["tex"]  # the TeX reached MathJax as written
     assert_nothing_links_or_styles(found, f"{flavor} by hand")
 
 
@@ -254,8 +269,11 @@ def test_a_url_only_the_llm_names_is_text_and_the_papers_own_may_be_a_link(
     browser.emulate(1280, 900)
     page = sites[flavor].pages[name]
     found = probe(browser, served[flavor] + page.url)
-    assert EVIL in found["text"] and "www.evil.example/login" in found["text"]  # shown ...
-    assert [href for href in found["hrefs"] if "evil.example" in href] == []  # ... not linked
+    shown = [EVIL, "www.evil.example/login", FTP, MAIL, *TRAVERSALS]
+    text = found["text"].translate(CURLY)  # the typographers' quotes, as typed
+    assert [url for url in shown if url not in text] == []  # shown ...
+    linked = [href for href in found["hrefs"] if "evil.example" in href or "attacker" in href]
+    assert linked == [], linked  # ... not linked
     assert OWN in found["text"]
     # The abstract names it: both renderers link it (Hugo's linkify, marked's autolinks).
     assert [href for href in found["hrefs"] if href.startswith(OWN)], found["hrefs"]

@@ -106,13 +106,14 @@ def test_an_hf_id_with_a_newline_and_a_command_is_skipped_with_a_warning_that_es
 
 
 INJECTED_ERROR = error(500, "upstream says\n::error::PWNED by an error body\n::add-mask::x")
-# A topic reply that does not fit the schema: the validation error names the key it sent.
+# A topic reply with a newline and a command in a key of its own: a section no post has,
+# dropped when the reply is read (before, the validation error named it).
 INJECTED_REPLY = json.dumps({**TOPIC_REPLY, "omitted": {"x\n::error::PWNED by a reply": 5}})
 
 
 def hostile_llm(body: dict) -> Action:
-    """Digest calls get an error body with commands in it, topic calls a reply whose
-    validation error holds a newline and a command."""
+    """Digest calls get an error body with commands in it, topic calls a reply with a
+    newline and a command in a key."""
     schema = body["response_format"]["json_schema"]["schema"]
     return reply(INJECTED_REPLY) if "takeaways" in schema["properties"] else INJECTED_ERROR
 
@@ -141,8 +142,9 @@ def test_in_actions_no_line_of_a_whole_run_carries_a_command_from_outside(
         assert main(argv, environ=environ) == 0
     out, err = capsys.readouterr()
     assert_no_command_from_outside(lines_of(out, err))
-    assert "PWNED by an error body" in err and "PWNED by a reply" in err  # the errors show
-    assert "pending 6" in out, out  # four digest papers, two topic papers
+    assert "PWNED by an error body" in err  # the error shows
+    assert "PWNED by a reply" not in out + err  # the key went: the summaries are done
+    assert "pending 4" in out and "summarized 2" in out, out  # four digest, two topic papers
 
 
 def test_atom_entries_whose_ids_are_not_arxiv_ids_are_skipped(project, capsys, no_polite_wait):

@@ -6,6 +6,7 @@ a post of normal size. The CLI runs end to end against the local stand-ins.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from pathlib import Path
@@ -21,13 +22,19 @@ from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import hf_item
 from devtools.fakes.openai_server import Action, FakeOpenAI, reply
 from paperpress.cli import main
-from paperpress.models import Paper
+from paperpress.errors import SummaryError
+from paperpress.escape import md_alt, md_inline, plain
+from paperpress.models import OPTIONAL_SECTIONS, Links, Paper, SummaryRecord, TopicSummary
+from paperpress.sources.hf import parse_item
 from paperpress.store import Record, Store
+from paperpress.summarize import summarize_all
+from paperpress.text import ARXIV_ID, base_arxiv_id, inert, is_arxiv_id, safe_filename, tex_safe
 from tests.helpers import (
     DIGEST_REPLY,
     HF_DAY,
     TOPIC_REPLY,
     arxiv_state,
+    hf_config,
     hf_items,
     llm_env,
     metadata,
@@ -66,6 +73,7 @@ def hostile_items() -> list[dict[str, Any]]:
             authors=[{"name": trojan("Ann")}, {"name": "Bob\u202e"}],
             ai_keywords=[trojan("kw")],
             organization={"fullname": trojan("Org")},
+            publishedAt=trojan("2025-11-10T12:00:00.000Z"),
         )
     )
     return items
@@ -111,6 +119,9 @@ def written(project: Path, no_polite_wait) -> Path:
                 "abstract": trojan_xml("An abstract on video diffusion."),
                 "authors": [trojan_xml("Ann")],
                 "comment": trojan_xml("12 pages"),
+                "published": trojan_xml("2024-11-27T12:00:00Z"),
+                "updated": trojan_xml("2024-11-27T12:00:00Z"),
+                "categories": [trojan_xml("cs.CV"), "cs.LG"],
             },
         )
     ]
@@ -164,6 +175,131 @@ def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
                 assert not FORBIDDEN.search(value), (path.name, value)
 
 
+def test_an_hf_title_with_a_lone_surrogate_is_written_without_it_and_the_run_goes_on(
+    project, capsys
+):
+    """JSON carries lone surrogates ("\\ud800"), UTF-8 does not: the data file and the post
+    of the day are written without them, as in a normal run."""
+    items = hf_items()[:2]
+    items.append(
+        hf_item(
+            "2511.80001",
+            "A lone \ud800surrogate title",
+            summary="An abstract \udfff with one.",
+            authors=[{"name": "Ann \ud83d"}],
+            publishedAt="2025-11-10\udc00",
+        )
+    )
+    with serve_hf(HFState(days={DAY: items})) as hf:
+        assert main(["run", "--config", hf_config(project, hf), "--date", DAY], environ={}) == 0
+    assert "done: fetched 3, summarized 3" in capsys.readouterr().out
+    post = (project / "posts" / f"{DAY}-hf-daily.md").read_text("utf-8")
+    assert "A lone surrogate title" in post
+    assert all(metadata_title(item) in post for item in items[:2])
+    record = json.loads((project / "data" / "papers" / "2511.80001.json").read_text("utf-8"))
+    assert record["paper"]["authors"] == ["Ann"] and record["paper"]["published"] == "2025-11-10"
+
+
+def metadata_title(item: dict[str, Any]) -> str:
+    return " ".join(item["paper"]["title"].split())[:30]
+
+
+def test_a_topic_reply_keeps_reasons_for_the_sections_a_post_may_leave_out_only():
+    """The keys of ``omitted`` are the reply's own text: 5,000 of them made a 2 MB record."""
+    flood = {f"section {n} \u202e::error::": "no reason" for n in range(5000)}
+    content = {**TOPIC_REPLY, "background": None, "omitted": {**flood, "background": "none"}}
+    summary = TopicSummary.model_validate(content)
+    assert set(summary.omitted) <= set(OPTIONAL_SECTIONS) and "background" in summary.omitted
+    assert len(json.dumps(summary.model_dump(mode="json"))) < 8_000
+
+
+HOSTILE_ERROR = "bad reply \x1b[31m\u202e::error title=x:::PWNED\nsecond line " + "and more " * 500
+
+
+class Failing:
+    """A summarizer whose every call fails with ``HOSTILE_ERROR``."""
+
+    kind, reads_full_text, model, language, prompt_hash = "digest", False, "m", "en", "h"
+
+    async def summarize(self, paper: Paper, material: str | None = None, *, faithful=True):
+        raise SummaryError(HOSTILE_ERROR)
+
+    async def aclose(self) -> None:
+        return None
+
+    def warm_up(self) -> None:
+        return None
+
+
+def test_a_pending_records_error_is_one_short_line_without_controls_or_commands():
+    paper = Paper(arxiv_id="2511.80001", title="A paper")
+    batch = asyncio.run(summarize_all([paper], Failing(), concurrency=1))
+    error = batch.records[paper.arxiv_id].error
+    assert error.startswith("bad reply [31m") and "PWNED second line" in error
+    assert len(error) <= 500 and not FORBIDDEN.search(error), error
+    assert "::" not in error and "\n" not in error, error
+    stored = SummaryRecord.from_dict({"status": "pending", "key": "k", "model": "m",
+                                      "language": "en", "prompt_hash": "h",
+                                      "error": HOSTILE_ERROR})  # fmt: skip
+    assert stored.error == error  # a record written before is cleaned when read
+
+
+def test_every_text_of_a_paper_is_cleaned_whichever_source_built_it():
+    hostile = "2025-11-10\u202e\n\x1b[31m\ud800"
+    paper = Paper(
+        arxiv_id="2511.80001",
+        title="T",
+        abstract="One\u202e.\n\nTwo\x00.",
+        published=hostile,
+        updated=hostile,
+        categories=(hostile,),
+        links=Links(code=hostile),
+    )
+    assert paper.abstract == "One.\n\nTwo."
+    assert {paper.published, paper.updated, *paper.categories, paper.links.code} == {
+        "2025-11-10 [31m"
+    }
+
+
+# --- TeX that links, styles or sets attributes once MathJax runs ---------------------------
+
+ACTIVE_TEX = [
+    r"\href{javascript:alert(1)}{x}",
+    r"\url{javascript:alert(1)}",
+    r"\style{position:fixed}{x}",
+    r"\class{PWNED}{x}",
+    r"\cssId{PWNED}{x}",
+    r"\htmlClass{PWNED}{x}",
+    r"\data{x=1}{x}",
+    r"\attr{x=1}{x}",
+    r"\require{html}",
+    r"\unicode[Comic Sans]{x41}",
+    r'\mmlToken{mi}[href="javascript:alert(1)"]{x}',
+    r'\mmlToken{mi}[style="position:fixed;background:red" class="PWNED" id="PWNED"]{x}',
+    r"\bbox[position:fixed;top:0;left:0;width:100%;height:100%;background:red]{X}",
+    r"\texttip{x}{a tooltip}",
+    r"\mathtip{x}{y}",
+    r"\toggle{x}{y}\endtoggle",
+    r"\setOptions[tex]{x=1}",
+]
+
+
+@pytest.mark.parametrize("tex", ACTIVE_TEX)
+def test_tex_that_links_styles_or_sets_attributes_is_neutralized_in_all_text_written(tex):
+    """Its backslash becomes U+FF3C: MathJax reads a plain character, not the command, so
+    no theme (with MathJax's ui/safe or without) makes a link or a style of it."""
+    command = re.match(r"\\[A-Za-z]+", tex).group(0)
+    for written in (tex_safe(f"${tex}$"), md_inline(f"${tex}$"), plain(tex), inert(tex)):
+        assert not re.search(re.escape(command) + r"(?![A-Za-z])", written), written
+        assert "\uff3c" + command[1:] in written, written
+    assert command[1:] in md_alt(tex) and "\\" not in md_alt(tex)
+
+
+@pytest.mark.parametrize("tex", [r"\hrefs", r"\bboxed{x}", r"\mathbf{x}", r"\frac{a}{b}", r"\\"])
+def test_other_tex_is_left_as_written(tex):
+    assert tex_safe(tex) == tex
+
+
 # --- File names from ids ---------------------------------------------------------------------
 
 
@@ -174,6 +310,7 @@ def test_no_data_file_holds_a_bidi_or_control_character_in_a_summary(written):
         ("hep-th/9901002", "hep-th_9901002"),
         ("a:b", "a_b", "a b", "a%3Ab"),
         (".hidden", "_hidden", "%2Ehidden"),
+        ("\u0ff12", "\uff12", "%FF12", "%E0%BF%B12"),  # a code point's number: 3 or 4 digits
     ],
 )
 def test_ids_that_differ_keep_records_that_differ(tmp_path, ids):
@@ -197,7 +334,7 @@ def test_old_style_ids_keep_their_file_names(tmp_path):
     assert store.path("2511.80004").name == "2511.80004.json"
 
 
-IDS = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=12)
+IDS = st.text(st.characters(), min_size=1, max_size=12)  # lone surrogates too
 
 
 @settings(max_examples=300, deadline=None)
@@ -209,6 +346,37 @@ def test_any_two_ids_get_two_files_in_the_papers_folder_none_hidden(ids):
     for path in paths:
         assert path.parent == store.folder and not path.name.startswith("."), path
         assert "/" not in path.name and "\0" not in path.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(ARXIV_ID, fullmatch=True))
+def test_a_valid_ids_file_name_is_the_id_with_an_underscore_for_a_slash(arxiv_id):
+    """The data files written so far keep their names."""
+    assert safe_filename(arxiv_id) == arxiv_id.replace("/", "_")
+
+
+@pytest.mark.parametrize(
+    "arxiv_id",
+    [
+        "\u0662\u0665\u0660\u0661.\u0660\u0660\u0660\u0660\u0661",  # Arabic-Indic digits
+        "\uff12\uff15\uff10\uff11.\uff10\uff10\uff10\uff10\uff11",  # full-width digits
+        "2501.0000\u0661",
+        "hep-th/990100\u0662",
+    ],
+)
+def test_an_id_with_digits_other_than_ascii_is_no_arxiv_id(arxiv_id):
+    assert not is_arxiv_id(arxiv_id)
+    assert isinstance(parse_item(hf_item(arxiv_id), day=DAY, feed="hf-daily"), str)
+
+
+@pytest.mark.parametrize("arxiv_id", ["2501.00001\n", "2501.00001v1", " 2501.00001", ""])
+def test_a_base_id_is_the_whole_string(arxiv_id):
+    assert not is_arxiv_id(arxiv_id)
+
+
+def test_a_version_is_ascii_digits():
+    assert base_arxiv_id("2501.00001v\u0663") == ("2501.00001v\u0663", None)
+    assert base_arxiv_id("2501.00001v3") == ("2501.00001", 3)
 
 
 # --- Lengths ------------------------------------------------------------------------------------

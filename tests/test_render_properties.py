@@ -27,7 +27,7 @@ from paperpress.render import (
     render_digest,
 )
 from paperpress.render.labels import labels as labels_for
-from paperpress.text import one_line, strip_controls, tex_safe
+from paperpress.text import one_line, strip_controls, tex_safe, urls_in
 from tests.helpers import ROOT
 
 DAY = "2025-11-11"
@@ -42,7 +42,7 @@ FRAGMENTS = [
     "$25", "\\%", "\\&", "&amp;", "&#123;", "&", "[", "](", ")", "![", "|", "y", "no", "on",
     "null", "~", "2025-11-11", "\n", "\n\n", "\r\n", "\t", " ", "    ", "\x00", "\x07", "\x1b",
     "\x7f", "\x85", "\u2028", "\ufeff", "\u202e", "😀", "مرحبا", "שלום", "javascript:",
-    "http://x.y/",
+    "http://x.y/", "ftp://", "www.", "@", "a@b.c",
 ]  # fmt: skip
 CHARS = st.characters(exclude_categories=("Cs",))  # control characters included
 TEXT = st.one_of(
@@ -232,8 +232,9 @@ def test_digest_body_is_inert(
 
 # --- md_inline, md_paragraphs, md_url --------------------------------------------------
 
-_DECODE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt|#58|#46);")
-_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#58": ":", "#46": "."}  # ":" and "." of URLs
+_DECODE = re.compile(r"\\([!-/:-@\[-`{-~])|&(amp|lt|gt|#58|#46|#64);")
+# ":" and "." of URLs, "@" of e-mail addresses
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#58": ":", "#46": ".", "#64": "@"}
 
 
 def _rendered(markdown: str) -> str:
@@ -269,7 +270,7 @@ def test_md_inline_renders_to_the_text_itself(text: str) -> None:
     bare = _rendered(md_inline(text, math=False))
     assert bare == "".join(p if math else _tex_text(p) for p, math in pieces)
     # Every "&" starts one of our own references; nothing else a renderer would decode.
-    assert not re.search(r"&(?!(amp|lt|gt|#58|#46);)", escaped)
+    assert not re.search(r"&(?!(amp|lt|gt|#58|#46|#64);)", escaped)
     assert "\n" not in escaped and "<" not in escaped
     # No Nunjucks tag or Hugo shortcode can start: a backslash before "{" does not stop them.
     assert not re.search(r"\{[{%#]", escaped)
@@ -454,3 +455,78 @@ def test_md_url_never_raises(url: str) -> None:
     safe = md_url(url)
     assert safe is None or safe.lower().startswith(("http://", "https://", "/"))
     assert safe is None or not safe.startswith("//")
+
+
+# --- Autolinks: only the paper's own URLs, as the autolinkers take them ---------------------
+
+OWN = "https://own.example/project"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ftp://evil.example/x",
+        "FTP://evil.example/x and HTTP://evil.example",
+        "mail evil@evil.example or a.b+c@evil.example",
+        "<evil@evil.example>",
+        "mailto:evil@evil.example",
+        "www.evil.example/login and wwww.evil.example",
+        "xhttps://evil.example/a",  # marked links it from inside a word
+        "https://evil.example/www.evil.example",  # two starts: neither may link
+        # An allowed URL with more after it: goldmark's linkify and marked take it all.
+        OWN + "'/../../../attacker/malware",
+        OWN + '"/../../../attacker/malware',
+        OWN + "</../../attacker",  # "<" is written "&lt;", which ends no link
+        OWN + "/@evil.example",
+        OWN + ")/../evil",
+    ],
+)
+def test_md_inline_links_no_url_but_the_papers_own_as_the_autolinkers_take_it(text: str) -> None:
+    escaped = md_inline(text, urls={OWN})
+    assert _rendered(escaped) == one_line(text)  # shown as written ...
+    assert not _AUTOLINK_START.search(escaped), escaped  # ... with no link in it
+    assert not _MAIL.search(escaped), escaped
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        (f"See {OWN}.", OWN),
+        (f"See {OWN}, then", OWN),
+        (f"({OWN})", OWN),
+        (f"'{OWN}'", OWN),
+        (f"{OWN}?!", OWN),
+        (f"{OWN}:", OWN),
+        ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("(https://en.wikipedia.org/wiki/Foo_(bar))", "https://en.wikipedia.org/wiki/Foo_(bar)"),
+        ("www.commonmark.org/a.b.", "www.commonmark.org/a.b"),
+        ("a&b;", None),
+    ],
+)
+def test_urls_in_takes_what_gfm_autolinks_and_md_inline_keeps_it(text: str, url: str | None):
+    assert urls_in(text) == ({url} if url else set())
+    if url:
+        assert "&#" not in md_inline(text, urls={url})  # a link as written
+        assert "&#" in md_inline(text, urls={url + "/"})  # another's: none
+
+
+URLISH = [OWN, OWN + "/", "https://", "ftp://", "www.", "WWW.", "@", "a@b.c", "evil.example"]
+URLISH += ["/", ".", "..", ")", "(", "'", '"', "<", ">", " ", "_", "\\", "&", ";", "$"]
+URLISH_TEXT = st.lists(st.one_of(st.sampled_from(URLISH), st.text(CHARS, max_size=2)), max_size=12)
+
+
+@SETTINGS
+@given(text=URLISH_TEXT.map("".join))
+def test_every_link_md_inline_leaves_is_the_papers_own(text: str) -> None:
+    """Where an autolinker would start a link in the Markdown, what it takes (up to a space)
+    is an allowed URL and at most trailing punctuation (some linkers trim less than GFM)."""
+    escaped = md_inline(text, urls={OWN})
+    for match in _AUTOLINK_START.finditer(escaped):
+        link = _rendered(escaped[match.start() :].split(" ")[0])
+        assert link.startswith(OWN) and not set(link[len(OWN) :]) - _TRIMMED, (text, escaped)
+    assert not _MAIL.search(escaped.replace(OWN, "")), escaped
+
+
+_AUTOLINK_START = re.compile(r"(?i)(?:https?|ftp)://|www\.")
+_MAIL = re.compile(r"(?i)[!-~]@[a-z0-9_-]")
+_TRIMMED = set("?!.,:*_~'\";)\\")

@@ -355,6 +355,7 @@ def _read_config(path: Path) -> object:
 
 
 def _error(message: str, github: bool, title: str) -> None:
+    message = re.sub(r":(?=:)", ": ", message)  # the input's "::" starts no workflow command
     if github:  # a workflow command: an annotation on the run's page (% and newlines escaped)
         text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         print(f"::error title={title}::{text}", file=sys.stderr)

@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection
 from urllib.parse import quote, urlsplit
 
-from paperpress.text import URL, one_line, paragraphs, tex_safe
+from paperpress.text import URL_START, one_line, paragraphs, tex_safe, url_at
 
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 # "#" anywhere, not only first: a heading's trailing " #" is a closing sequence Markdown drops.
@@ -50,9 +50,10 @@ def md_inline(text: str | None, *, math: bool = True, urls: Collection[str] = fr
     ``\\$``, ``\\%`` and ``\\&`` outside math shown as ``$``, ``%`` and ``&``. TeX that
     would make a link or a style (``\\href``, ``\\style`` ...) is neutralized.
 
-    A bare URL becomes a link only if it is one of ``urls`` (the paper's own): Hugo's
-    linkify and marked's GFM autolinks would link any other, so its ``://`` (or ``www.``)
-    is written as character references, which read the same and link nothing.
+    A bare URL becomes a link only if it is one of ``urls`` (the paper's own), as the
+    autolinkers take it (``text.url_at``): Hugo's linkify and marked's GFM autolinks would
+    link any other, so its ``://`` (or ``www.``) is written as character references, which
+    read the same and link nothing; so is the ``@`` of an e-mail address, for any.
 
     ``math=False`` is for pages without MathJax (Hugo's list pages show ``summary``):
     the dollars stay bare, as a reader should see them there."""
@@ -66,24 +67,37 @@ def md_inline(text: str | None, *, math: bool = True, urls: Collection[str] = fr
         piece = _TEX_TEXT_ESCAPE.sub(_tex_text, piece)
         before_math = index + 1 < len(pieces)  # what follows a piece of text is math
         shown.append(_mathjax_text(piece, before_math) if math else piece)
-    return _markdown("".join(shown)).replace(_COLON, "&#58;").replace(_DOT, "&#46;")
+    return _markdown("".join(shown)).translate(_REFERENCES)
 
 
-_COLON, _DOT = "\ue000", "\ue001"  # private-use stand-ins until the text is escaped
+# Private-use stand-ins until the text is escaped, then character references.
+_COLON, _DOT, _AT = "\ue000", "\ue001", "\ue002"
+_REFERENCES = str.maketrans({_COLON: "&#58;", _DOT: "&#46;", _AT: "&#64;"})
+# A link's start: a URL's, or an e-mail address's "@" (after what may end its local part,
+# before what may start its domain, in marked's and goldmark's rules).
+_LINK_START = re.compile(URL_START.pattern + r"|(?<=[!-~])@(?=[a-z0-9_-])")
 
 
 def _unlinked(line: str, urls: Collection[str]) -> str:
-    """Bare URLs not in ``urls`` marked so that no autolinker sees a URL there."""
-
-    def mark(match: re.Match[str]) -> str:
-        url = match.group(0)
-        if url.rstrip(".,;:!?)]") in urls:
-            return url
-        if url[:4].lower() == "www.":
-            return url[:3] + _DOT + url[4:]
-        return url.replace("://", _COLON + "//", 1)
-
-    return URL.sub(mark, line)
+    """``line`` with stand-ins where an autolinker would start a link to anything but one
+    of ``urls``: in a URL's ``://`` or ``www.``, for an e-mail address its ``@``."""
+    out, done = [], 0
+    while match := _LINK_START.search(line, done):
+        start, found = match.start(), match.group(0)
+        url = url_at(line, start) if found != "@" else ""
+        if len(url) > len(found) and url in urls:  # linked whole: nothing in it starts one
+            out.append(line[done : start + len(url)])
+            done = start + len(url)
+            continue
+        if found == "@":
+            stand_in = _AT
+        elif found.endswith("."):
+            stand_in = found[:3] + _DOT
+        else:
+            stand_in = found.replace("://", _COLON + "//")
+        out.append(line[done:start] + stand_in)
+        done = match.end()
+    return "".join(out) + line[done:]
 
 
 def _tex_text(match: re.Match[str]) -> str:

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from paperpress.text import cut, strip_controls
+from paperpress.text import cut, error_text, one_line, strip_controls
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,14 @@ class Paper:
     ai_summary: str | None = None
     ai_keywords: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Every source builds its papers here and the store reads them back here: whatever
+        # a field, no control or bidirectional character (text.strip_controls) stays in it,
+        # and no line break but the abstract's paragraphs.
+        for f in _PAPER_FIELDS:
+            value = getattr(self, f.name)
+            object.__setattr__(self, f.name, _cleaned(value, paragraphs=f.name == "abstract"))
+
     def to_dict(self) -> dict[str, Any]:
         """As JSON-ready values (``dataclasses.asdict`` without its deep copies: the values
         are strings, numbers and tuples of strings already)."""
@@ -71,6 +79,17 @@ class Paper:
         for key in ("authors", "categories", "ai_keywords"):
             values[key] = tuple(values.get(key) or ())
         return cls(**values)
+
+
+def _cleaned(value: Any, *, paragraphs: bool = False) -> Any:
+    """A Paper field's value with its text cleaned: strings, tuples of them and Links."""
+    if isinstance(value, str):
+        return strip_controls(value) if paragraphs else one_line(value)
+    if isinstance(value, tuple):
+        return tuple(_cleaned(item) for item in value)
+    if isinstance(value, Links):
+        return Links(*(_cleaned(getattr(value, f.name)) for f in _LINK_FIELDS))
+    return value
 
 
 # --- The LLM's answer: validated, because it comes from outside. -----------------------
@@ -197,6 +216,15 @@ class TopicSummary(BaseModel):
                     value[name] = value[name][:most]
         return value
 
+    @field_validator("omitted", mode="before")
+    @classmethod
+    def _known_sections(cls, value: Any) -> Any:
+        """Reasons for the sections a post may leave out, no other key: a reply's keys are
+        free text (5,000 of them made a 2 MB data file)."""
+        if isinstance(value, dict):
+            return {name: why for name, why in value.items() if name in OPTIONAL_SECTIONS}
+        return value
+
     @model_validator(mode="after")
     def _every_gap_has_a_reason(self) -> TopicSummary:
         """A section left out of the post always says why in the data file."""
@@ -252,6 +280,13 @@ class SummaryRecord:
     tokens: int = 0
     error: str | None = None
     checks: dict[str, Any] | None = None  # the faithfulness guard's claims and verdicts
+
+    def __post_init__(self) -> None:
+        # An error (and why the abstract stood in) may quote an error body or a reply: one
+        # line without controls or "::", of a few hundred characters, in the data file too.
+        for name in ("error", "source_note"):
+            if (text := getattr(self, name)) is not None:
+                object.__setattr__(self, name, error_text(text) or "(no text)")
 
     @property
     def rank(self) -> int:

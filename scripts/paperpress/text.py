@@ -8,10 +8,11 @@ from collections.abc import Iterable
 
 # C0/C1 controls, line/paragraph separators, the BOM, and the bidirectional marks,
 # embeddings, overrides and isolates (U+200E/F, U+061C, U+202A..U+202E, U+2066..U+2069),
-# which can make text read otherwise than it is ("Trojan Source").
+# which can make text read otherwise than it is ("Trojan Source"); and lone surrogates,
+# which JSON can carry ("\ud800") and UTF-8 cannot: writing one would end the run.
 _CONTROL = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    r"\u202a-\u202e\u2066-\u2069\ufeff]"
+    r"\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]"
 )
 _SPACES = re.compile(r"\s+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
@@ -22,11 +23,14 @@ def strip_controls(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-# TeX commands that make links, styles or raw HTML once MathJax runs (its html, bbox and
-# href extensions; \require loads them): their backslash becomes a full-width one, which
-# reads the same and that MathJax takes for a plain character.
+# TeX commands that make links, styles, attributes or raw HTML once MathJax runs, or that
+# load the extensions that do (MathJax 3: html's \href \class \style \cssId, base's
+# \mmlToken with its href=, style=, class= and id= attributes, bbox's style option,
+# action's tooltips and toggles, unicode's font, \require, setoptions): their backslash
+# becomes a full-width one, which reads the same and that MathJax takes for a plain character.
 _ACTIVE_TEX = re.compile(
-    r"\\(?=(?:href|url|style|class|cssId|html[A-Za-z]*|require|unicode|data)(?![A-Za-z]))"
+    r"\\(?=(?:href|url|style|class|cssId|html[A-Za-z]*|require|unicode|data|attr|mmlToken"
+    r"|bbox|texttip|mathtip|toggle|setOptions)(?![A-Za-z]))"
 )
 
 
@@ -42,14 +46,35 @@ def one_line(text: str | None) -> str:
     return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", text))).strip()
 
 
-URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"'`{}\\]+")
+# Where an autolinker starts a link: marked's GFM autolinks (Hexo) and goldmark's linkify
+# (Hugo) link http(s) and ftp URLs and www. addresses, marked even in the middle of a word.
+URL_START = re.compile(r"(?i)(?:https?|ftp)://|www\.")
+_SPACE = re.compile(r"\s")
+_TRAILING = frozenset("?!.,:*_~'\";")
+
+
+def url_at(text: str, start: int) -> str:
+    """The URL an autolinker takes from ``start`` (where ``URL_START`` matches): up to the
+    next whitespace, less trailing punctuation and unmatched ``)`` as GFM trims them. Not
+    up to a ``<``, as GFM says: a post writes it as ``&lt;``, which ends no link."""
+    space = _SPACE.search(text, start)
+    url = text[start : space.start() if space else len(text)]
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))):
+        url = url[:-1]
+    return url
 
 
 def urls_in(*texts: str | None) -> frozenset[str]:
-    """The http(s) URLs (and ``www.`` addresses) written in ``texts``."""
-    return frozenset(
-        match.group(0).rstrip(".,;:!?)]") for text in texts for match in URL.finditer(text or "")
-    )
+    """The URLs (``url_at``) an autolinker would link in ``texts``."""
+    found = set()
+    for text in texts:
+        position = 0
+        while match := URL_START.search(text or "", position):
+            url = url_at(text or "", match.start())
+            if len(url) > len(match.group(0)):
+                found.add(url)
+            position = match.start() + max(len(url), len(match.group(0)))
+    return frozenset(found)
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -64,27 +89,29 @@ def base_arxiv_id(raw: str) -> tuple[str, int | None]:
     """``http://arxiv.org/abs/2501.00001v2`` -> ("2501.00001", 2); old ids keep their slash."""
     identifier = raw.strip().rsplit("/abs/", 1)[-1].removeprefix("arXiv:").removeprefix("oai:")
     identifier = identifier.removeprefix("arXiv.org:")
-    match = re.match(r"^(.*?)v(\d+)$", identifier)
+    match = re.fullmatch(r"(.*?)v([0-9]+)", identifier)
     if match:
         return match.group(1), int(match.group(2))
     return identifier, None
 
 
-ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})$")
+# ASCII digits only: "\d" takes Arabic-Indic and full-width ones too.
+ARXIV_ID = re.compile(r"(?:[0-9]{4}\.[0-9]{4,5}|[a-z][a-z-]*(?:\.[A-Z]{2})?/[0-9]{7})")
 
 
 def is_arxiv_id(arxiv_id: str) -> bool:
     """A base id of either style arXiv uses: ``2501.00001`` (2007 on) or ``hep-th/9901002``."""
-    return bool(ARXIV_ID.match(arxiv_id))
+    return bool(ARXIV_ID.fullmatch(arxiv_id))
 
 
 def safe_filename(arxiv_id: str) -> str:
     """A file name for an id, different for different ids and never hidden: an old-style
     id's ``/`` becomes ``_`` (no arXiv id has one), any other character outside
-    ``[A-Za-z0-9.-]`` and a leading ``.`` become ``%XX``."""
+    ``[A-Za-z0-9.-]`` and a leading ``.`` become ``%XX`` per UTF-8 byte (two hex digits
+    each: a code point's own number is not, and U+0FF1 "2" read as U+FF12)."""
     name = "".join(
         "_" if char == "/" else char if char.isascii() and (char.isalnum() or char in ".-")
-        else f"%{ord(char):02X}"
+        else "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
         for char in arxiv_id
     )  # fmt: skip
     return "%2E" + name[1:] if name.startswith(".") else name or "%"
@@ -92,8 +119,11 @@ def safe_filename(arxiv_id: str) -> str:
 
 def printable(text: str | None) -> str:
     """Outside text on one line of a log: no newline (a new line could start a GitHub
-    workflow command) and no ``::`` (how one starts)."""
-    return one_line(text).replace("::", ": :")
+    workflow command) and no ``::`` (how one starts; ``:::`` too)."""
+    return _DOUBLE_COLON.sub(": ", one_line(text))
+
+
+_DOUBLE_COLON = re.compile(r":(?=:)")
 
 
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
@@ -112,6 +142,12 @@ def inert(text: str | None) -> str:
             break
         line = shorter
     return _TAG_OPENING.sub("", line).strip()
+
+
+def error_text(text: str, most: int = 500) -> str:
+    """An error's text as a data file keeps it: ``printable`` (an error may quote a reply or
+    an error body), within ``most`` characters."""
+    return cut(printable(text), most)
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
