@@ -85,6 +85,18 @@ def test_a_chinese_summary_is_checked_on_its_arabic_figures_and_latin_names():
                         "GPT-4o": False}  # fmt: skip
 
 
+def test_a_figure_right_after_a_chinese_character_is_checked():
+    """Chinese puts no space between a word and a figure: 提升了38% is a claim like "by 38%"."""
+    verdicts = found("模型提升了38%，快了3.6倍，训练了13B参数，高出12.5个百分点。")
+    assert verdicts == {"38%": False, "3.6倍": False, "13B": False, "12.5个百分点": False}
+    verdicts = found(
+        "在MMLU上达到93.6%，快了11.1倍，训练了7B参数，高出2.4个百分点。",
+        SOURCE + " It beats the baseline by 2.4 points.",
+    )
+    assert verdicts == {"93.6%": True, "11.1倍": True, "7B": True, "2.4个百分点": True,
+                        "MMLU": True}  # fmt: skip
+
+
 def test_scores_and_their_reasons_are_not_claims():
     content = {"tldr": "Fine.", "recommendation": {"score": 4.5, "reason": "beats 99% of GPT-5"}}
     assert claims(content) == []

@@ -29,7 +29,7 @@ _LATEX = [
 _DIGITS = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+")  # ASCII after NFKC: fast
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
 _UNIT = re.compile(
-    r"\s*(%|percent\b|per cent\b|×|x\b|-fold\b|fold\b|倍|"
+    r"\s*(%|percentage points?\b|percent\b|per cent\b|pp\b|个百分点|百分点|×|x\b|-fold\b|fold\b|倍|"
     r"[kK](?![A-Za-z])|[mM](?![A-Za-z])|[bB](?![A-Za-z])|[tT](?![A-Za-z])|"
     r"thousand\b|million\b|billion\b|trillion\b|万|亿)"
 )
@@ -87,7 +87,8 @@ def _number_key(digits: str, unit: str | None) -> tuple[str, bool] | None:
 
 
 _UNIT_CLASS = {"%": "%", "percent": "%", "per cent": "%", "×": "x", "x": "x", "-fold": "x",
-               "fold": "x", "倍": "x"}  # fmt: skip
+               "fold": "x", "倍": "x", "pp": "pp", "percentage point": "pp",
+               "percentage points": "pp", "个百分点": "pp", "百分点": "pp"}  # fmt: skip
 
 
 def numbers(text: str) -> Iterator[tuple[str, str, bool]]:
@@ -96,8 +97,8 @@ def numbers(text: str) -> Iterator[tuple[str, str, bool]]:
     for match in _DIGITS.finditer(text):
         start, end = match.span()
         before = text[start - 1] if start else " "
-        if before.isalnum() or before in "._":
-            continue
+        if (before.isascii() and before.isalnum()) or before in "._":
+            continue  # "GPT4", "v1.5"; a figure right after 了 or 的 is one
         digits = match.group(0).rstrip(",")
         if "," in digits and not _THOUSANDS.fullmatch(digits):  # "3,4": a list, not 34
             for part in filter(None, digits.split(",")):
@@ -150,6 +151,8 @@ class Source:
     def supports(self, claim: Claim) -> bool:
         if claim.kind == "number":
             value, unit = claim.key.split("|")
+            if unit == "pp":  # "12.5 percentage points" is often written "12.5 points"
+                return any(f"{value}|{u}" in self.numbers for u in ("pp", "%", "n"))
             return claim.key in self.numbers or (
                 unit == "n" and any(key.split("|")[0] == value for key in self.numbers)
             )
