@@ -20,7 +20,7 @@ from devtools.fakes.openai_server import FakeOpenAI, reply
 from paperpress import extractive
 from paperpress.cli import main
 from paperpress.config import LLMSettings
-from paperpress.faithfulness import Source, claims, unsupported, without
+from paperpress.faithfulness import Source, claims, source_of, unsupported, without
 from paperpress.models import Paper
 from paperpress.prompts import load_prompt
 from paperpress.render import make_environment
@@ -95,6 +95,36 @@ def test_a_figure_right_after_a_chinese_character_is_checked():
     )
     assert verdicts == {"93.6%": True, "11.1倍": True, "7B": True, "2.4个百分点": True,
                         "MMLU": True}  # fmt: skip
+
+
+def test_a_size_is_one_figure_in_any_spelling():
+    source = SOURCE + " A 5x5 kernel on 224 \\times 224 crops."
+    assert found("a 5×5 kernel on 224x224 crops of 224 pixels", source) == {
+        "5×5": True, "224x224": True, "224": True,
+    }  # fmt: skip
+    assert found("a 7×7 kernel", source) == {"7×7": False}
+
+
+@pytest.mark.parametrize(
+    ("planted", "figure", "spelled"),
+    [
+        ("a latency of 15 ms", "15 ms", "15ms"),
+        ("3 times faster", "3 times", "3x"),
+        ("only 2.5 GB of memory", "2.5 GB", "2.5GB"),
+        ("trained for 40 hours", "40 hours", "40 h"),
+        ("in 90 seconds", "90 seconds", "90 s"),
+    ],
+)
+def test_times_sizes_and_durations_are_claims_with_their_unit(planted, figure, spelled):
+    assert found(planted) == {figure: False}
+    assert found(planted, f"{SOURCE} It takes {spelled}.") == {figure: True}
+
+
+def test_a_bare_count_of_a_hundred_or_more_is_a_claim_but_not_a_year_or_a_section():
+    assert found("on 4096 GPUs") == {"4096": False}
+    assert found("on 1000 images") == {"1000": True}  # "1000" in the source
+    assert found("Since 2024 (see Section 123, Table 101 and Fig. 205), 12 runs.") == {}
+    assert found("ResNet-101 stays", SOURCE + " ResNet-101") == {"ResNet-101": True}
 
 
 def test_scores_and_their_reasons_are_not_claims():
@@ -246,15 +276,29 @@ def test_faithfulness_off_for_a_feed_skips_the_check(project: Path):
 _PERCENT = re.compile(r"\d+(?:\.\d+)?\s*(?:\\?%|％|percent)")
 
 
-def test_a_copying_llm_keeps_the_percentages_of_nine_in_ten_papers():
-    """On the recorded days, with an LLM that copies each paper's own sentences (those that
-    report a percentage first), at least 90% of the papers whose abstract reports one keep
-    it in their summary."""
+def recorded_papers() -> dict[str, Paper]:
     papers = {}
     for path in [fixture(name) for name in fixture_names("hf/*.json")]:
         day = path.stem.removeprefix("daily_papers_")
         for paper in parse_daily_papers(path.read_bytes(), day=day, feed="hf").papers:
             papers[paper.title] = paper
+    return papers
+
+
+def test_an_abstract_quoted_whole_is_fully_supported_by_its_paper():
+    """Every figure and name of each recorded abstract, read as a summary of its paper."""
+    flagged = {}
+    for paper in recorded_papers().values():
+        quoted = {"tldr": paper.title, "main_work": paper.abstract}
+        flagged[paper.arxiv_id] = [claim.text for claim in unsupported(quoted, source_of(paper))]
+    assert {arxiv_id: bad for arxiv_id, bad in flagged.items() if bad} == {}
+
+
+def test_a_copying_llm_keeps_the_percentages_of_nine_in_ten_papers():
+    """On the recorded days, with an LLM that copies each paper's own sentences (those that
+    report a percentage first), at least 90% of the papers whose abstract reports one keep
+    it in their summary."""
+    papers = recorded_papers()
 
     def copying(body):
         asked = body["messages"][-1]["content"]

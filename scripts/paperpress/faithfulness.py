@@ -26,24 +26,55 @@ _LATEX = [
     (re.compile(r"[$]"), ""),
     (re.compile(r"\\(?:mathrm|text|textbf|mathbf|rm|bf)\b"), ""),
 ]
-_DIGITS = re.compile(r"[0-9][0-9,]*(?:\.[0-9]+)?|\.[0-9]+")  # ASCII after NFKC: fast
-_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
-_UNIT = re.compile(
-    r"\s*(%|percentage points?\b|percent\b|per cent\b|pp\b|个百分点|百分点|×|x\b|-fold\b|fold\b|倍|"
-    r"[kK](?![A-Za-z])|[mM](?![A-Za-z])|[bB](?![A-Za-z])|[tT](?![A-Za-z])|"
-    r"thousand\b|million\b|billion\b|trillion\b|万|亿)"
-)
-_SCALE = {
-    "k": 10**3, "thousand": 10**3, "万": 10**4, "m": 10**6, "million": 10**6, "亿": 10**8,
-    "b": 10**9, "billion": 10**9, "t": 10**12, "trillion": 10**12,
+_DIGITS = r"(?:[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?|\.[0-9]+)"
+_UNITS = {  # unit class -> its spellings after a number, in any case
+    "pct": ["%", "percent", "per cent"],
+    "pp": ["percentage points", "percentage point", "pp", "个百分点", "百分点"],
+    "x": ["×", "x", "-fold", "fold", "times", "倍"],
+    "ms": ["ms", "milliseconds", "millisecond", "毫秒"],
+    "s": ["s", "sec", "secs", "seconds", "second", "秒"],
+    "min": ["min", "mins", "minutes", "minute", "分钟"],
+    "h": ["h", "hr", "hrs", "hours", "hour", "小时"],
+    "d": ["days", "day", "天"],
+    "kb": ["kb", "kib"], "mb": ["mb", "mib"], "gb": ["gb", "gib"], "tb": ["tb", "tib"],
+    "k": ["k", "thousand"], "wan": ["万"], "m": ["m", "million"], "yi": ["亿"],
+    "b": ["b", "billion"], "t": ["t", "trillion"],
 }  # fmt: skip
+_SCALE = {"k": 10**3, "wan": 10**4, "m": 10**6, "yi": 10**8, "b": 10**9, "t": 10**12}
+_CLASS = {"pct": "%", **{name: "n" for name in _SCALE}}  # the rest: their own name
+
+
+def _spelling(word: str) -> str:
+    """A unit's pattern: a word unit ends where the word does ("5 s", not "5 steps")."""
+    return re.escape(word) + ("(?![a-z0-9])" if word[-1].isascii() and word[-1].isalpha() else "")
+
+
+# One pass finds a number with what follows it: a size (5x5, 224 × 224) or a unit.
+_NUMBER = re.compile(
+    rf"(?<![A-Za-z0-9._])(?P<digits>{_DIGITS})"
+    rf"(?:(?P<by>(?:\s*[x×]\s*{_DIGITS})+)(?![A-Za-z0-9]|\.[0-9])|\s*(?:"
+    + "|".join(f"(?P<{name}>{'|'.join(map(_spelling, words))})" for name, words in _UNITS.items())
+    + "))?",
+    re.IGNORECASE,
+)
+_THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
+_SIZE_SEPARATOR = re.compile(r"\s*[x×]\s*", re.IGNORECASE)
+# A bare 123 after these is a reference, not a count: Section 123, Table 101, 图 100
+_REFERENCE = re.compile(
+    r"(?:(?<![A-Za-z])(?:sec(?:tion)?s?|fig(?:ure)?s?|tab(?:le)?s?|eqs?|equations?|appendix|"
+    r"alg(?:orithm)?|lines?|pages?|pp?|chapters?|refs?)|§|图|表|式|第|章|节|页)\.?\s*\(?$"
+    r"|[A-Za-z]-$",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*(?![A-Za-z0-9])")
 _SMALL_WORDS = {"of", "and", "the", "for", "in", "on", "to", "a", "an", "with", "via", "by"}
+# Words too common to check, and units ("2.5 GB" is checked as one figure).
 GENERIC = {
     "AI", "ML", "DL", "NLP", "CV", "LM", "LLM", "VLM", "MLLM", "LVLM", "RL", "SOTA", "GPU",
     "CPU", "TPU", "API", "UI", "GUI", "QA", "RAG", "MoE", "CoT", "SFT", "RLHF", "DPO", "PhD",
     "URL", "HTTP", "JSON", "OCR", "ASR", "TTS", "AGI", "IoT", "SQL", "CNN", "RNN", "GAN",
     "VAE", "MLP", "ViT", "LoRA", "KV", "FLOPs", "TL", "DR", "arXiv", "GitHub", "PyTorch",
+    "KB", "MB", "GB", "TB", "KiB", "MiB", "GiB", "TiB", "FPS", "GFLOPs", "TFLOPs",
 }  # fmt: skip
 
 
@@ -65,51 +96,59 @@ def normalize(text: str) -> str:
     return text
 
 
-def _number_key(digits: str, unit: str | None) -> tuple[str, bool] | None:
-    """("value|unit class", whether it is a claim on its own) for one number found."""
-    unit = (unit or "").lower()
+def _value(digits: str) -> str:
+    """``digits`` as a canonical decimal: "1,000" and "1000.0" are "1000", ".5" is "0.5"."""
     value = digits.replace(",", "")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    value = value.lstrip("0") or "0"
+    return "0" + value if value.startswith(".") else value
+
+
+def _key(match: re.Match[str]) -> tuple[str, str]:
+    """("value", "unit class") of one number found: "7B" is ("7000000000", "n")."""
+    digits, unit = match.group("digits"), _unit(match)
+    if match.group("by"):
+        sides = [digits, *_SIZE_SEPARATOR.split(match.group("by").strip())[1:]]
+        return "x".join(_value(side) for side in sides), "size"
     if unit in _SCALE:
         try:
-            scaled = Decimal(value) * _SCALE[unit]
+            scaled = Decimal(digits.replace(",", "")) * _SCALE[unit]
         except InvalidOperation:
-            return None
-        value, unit_class = format(scaled.normalize(), "f"), "n"
-    else:
-        if "." in value:
-            value = value.rstrip("0").rstrip(".")
-        value = value.lstrip("0") or "0"
-        if value.startswith("."):
-            value = "0" + value
-        unit_class = _UNIT_CLASS.get(unit, "n")
-    claim = bool(unit) or "." in digits or "," in digits
-    return f"{value}|{unit_class}", claim
-
-
-_UNIT_CLASS = {"%": "%", "percent": "%", "per cent": "%", "×": "x", "x": "x", "-fold": "x",
-               "fold": "x", "倍": "x", "pp": "pp", "percentage point": "pp",
-               "percentage points": "pp", "个百分点": "pp", "百分点": "pp"}  # fmt: skip
+            return _value(digits), "n"
+        return format(scaled.normalize(), "f"), "n"
+    return _value(digits), _CLASS.get(unit or "", unit or "n")
 
 
 def numbers(text: str) -> Iterator[tuple[str, str, bool]]:
     """(as written, key, is a claim) for every number in ``text`` (normalized already);
-    not the digits inside a name ("Qwen2.5", "GPT-4o" stays a name)."""
-    for match in _DIGITS.finditer(text):
-        start, end = match.span()
-        before = text[start - 1] if start else " "
-        if (before.isascii() and before.isalnum()) or before in "._":
-            continue  # "GPT4", "v1.5"; a figure right after 了 or 的 is one
-        digits = match.group(0).rstrip(",")
-        if "," in digits and not _THOUSANDS.fullmatch(digits):  # "3,4": a list, not 34
-            for part in filter(None, digits.split(",")):
-                if found := _number_key(part, None):
-                    yield part, *found
+    not the digits inside a name ("Qwen2.5", "GPT-4o" stays a name). A claim has a unit, a
+    decimal point or a thousands separator, is a size, or is a count of 100 or more that
+    is not a year or a reference (Section 123); "3,4" is a list of two numbers."""
+    for match in _NUMBER.finditer(text):
+        digits = match.group("digits")
+        if "," in digits and not _THOUSANDS.fullmatch(digits):
+            for part in digits.split(","):
+                yield part, f"{_value(part)}|n", False
             continue
-        end = start + len(digits)
-        unit = _UNIT.match(text, end)
-        found = _number_key(digits, unit.group(1) if unit else None)
-        if found:
-            yield text[start : unit.end() if unit else end].strip(), found[0], found[1]
+        value, unit = _key(match)
+        if unit == "n" and _unit(match) is None and "." not in digits and "," not in digits:
+            claim = _counts(text, match.start(), int(digits))
+        else:
+            claim = True
+        yield match.group(0), f"{value}|{unit}", claim
+
+
+def _unit(match: re.Match[str]) -> str | None:
+    """The name of the unit's group (``_UNITS``), if a unit follows the number."""
+    return None if match.lastgroup in ("digits", "by") else match.lastgroup
+
+
+def _counts(text: str, start: int, number: int) -> bool:
+    """Whether a bare integer is a count worth checking: 1000 GPUs, not 2024 or Table 101."""
+    if number < 100 or 1900 <= number <= 2100:
+        return False
+    return not _REFERENCE.search(text, max(0, start - 12), start)
 
 
 _SEPARATORS = str.maketrans("", "", " \t\n-_./")
@@ -134,13 +173,30 @@ def names(text: str) -> Iterator[tuple[str, str]]:
             yield word, _compact(singular)
 
 
+def _units(text: str) -> dict[str, set[str]]:
+    """The unit classes each value has in ``text``; a size's sides count as numbers too."""
+    found: dict[str, set[str]] = {}
+    for match in _NUMBER.finditer(text):
+        value, unit = _key(match)
+        found.setdefault(value, set()).add(unit)
+        if unit == "size":
+            for side in value.split("x"):
+                found.setdefault(side, set()).add("n")
+    return found
+
+
+# What else supports a figure of a unit: "12.5 percentage points" is often "12.5 points"
+# or "+12.5%" in the paper; a bare number ("1,000") is supported by its value in any unit.
+_SAME = {"pp": ["pp", "%", "n"], "%": ["%", "pp"]}
+
+
 class Source:
     """What a summary was made from, indexed for the look-ups (under 5 ms for a full text;
     the word list for acronyms is made only when one needs it)."""
 
     def __init__(self, text: str) -> None:
         self.casefolded = normalize(text).casefold()
-        self.numbers = frozenset(key for _, key, _ in numbers(self.casefolded))
+        self.units = _units(self.casefolded)
         self.compact = _compact(self.casefolded)
         self._words: list[str] | None = None
 
@@ -151,11 +207,8 @@ class Source:
     def supports(self, claim: Claim) -> bool:
         if claim.kind == "number":
             value, unit = claim.key.split("|")
-            if unit == "pp":  # "12.5 percentage points" is often written "12.5 points"
-                return any(f"{value}|{u}" in self.numbers for u in ("pp", "%", "n"))
-            return claim.key in self.numbers or (
-                unit == "n" and any(key.split("|")[0] == value for key in self.numbers)
-            )
+            units = self.units.get(value)
+            return bool(units) and (unit == "n" or not units.isdisjoint(_SAME.get(unit, [unit])))
         if len(claim.key) >= 4 and claim.key in self.compact:
             return True
         parts = [re.escape(p) for p in re.split(r"[\W_]+", claim.text.casefold()) if p]
