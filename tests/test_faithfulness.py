@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
+import string
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,8 @@ from devtools.fakes.openai_server import FakeOpenAI, reply
 from paperpress import extractive
 from paperpress.cli import main
 from paperpress.config import LLMSettings
-from paperpress.faithfulness import Source, claims, source_of, unsupported, without
+from paperpress.faithfulness import Source, claims, unsupported
+from paperpress.guard import source_of, without
 from paperpress.models import Paper
 from paperpress.prompts import load_prompt
 from paperpress.render import make_environment
@@ -125,6 +128,36 @@ def test_a_bare_count_of_a_hundred_or_more_is_a_claim_but_not_a_year_or_a_sectio
     assert found("on 1000 images") == {"1000": True}  # "1000" in the source
     assert found("Since 2024 (see Section 123, Table 101 and Fig. 205), 12 runs.") == {}
     assert found("ResNet-101 stays", SOURCE + " ResNet-101") == {"ResNet-101": True}
+
+
+def test_an_acronym_is_in_the_source_as_it_is_or_spelled_out_by_adjacent_words():
+    source = "We study large multimodal models, for visual question answering; it is a new task."
+    assert found("LMMs for VQA", source) == {"LMMs": True, "VQA": True}
+    assert found("IT and NT beat MVQ and SMM", source) == {
+        "IT": False,  # "it" is a word, not the acronym
+        "NT": False,  # two letters: only as they are
+        "MVQ": False,  # the comma ends the run
+        "SMM": False,  # "study" and "multimodal" are not adjacent
+    }  # fmt: skip
+
+
+def test_a_made_up_acronym_rarely_passes_against_a_long_text():
+    """Random acronyms that 4,500 words of the recorded abstracts do not contain: a run of
+    initials that spells three letters is common, so a few pass, not none; two never do."""
+    words = " ".join(p.abstract for p in recorded_papers().values()).split()[:4500]
+    source = Source.of(" ".join(words))
+    words_there = set(re.findall(r"[A-Za-z0-9]+", " ".join(words)))
+    rng = random.Random(13)
+    for letters, most in ((2, 0), (3, 0.12)):
+        made_up = {"".join(rng.choices(string.ascii_uppercase, k=letters)) for _ in range(600)}
+        checked = [
+            claim
+            for name in made_up
+            for claim in claims({"tldr": name})
+            if claim.text not in words_there
+        ]
+        passed = [claim.text for claim in checked if source.supports(claim)]
+        assert len(passed) <= most * len(checked), (letters, len(passed), len(checked))
 
 
 def test_scores_and_their_reasons_are_not_claims():

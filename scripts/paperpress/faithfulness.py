@@ -1,12 +1,17 @@
-"""The faithfulness guard, pure: no figure and no name in a summary that its source lacks.
+"""The faithfulness guard's check, pure: no figure and no name in a summary that its
+source lacks (what the summarizer does about one is ``guard``'s).
 
-A claim is a number with a unit or suffix (``37%``, ``11.1×``, ``7B``, ``1,000``, ``0.85``)
-or a name that looks like a model, dataset or benchmark (``ImageNet``, ``MMLU``,
-``GPT-4o``, ``Qwen2.5-VL``). Both sides are normalized before the look-up: NFKC (full-width
-digits), LaTeX (``$93.6\\%$``), spacing (``90.8 %``), ``×``/``x``/``-fold``/``倍``, thousands
-separators, and K/M/B (``万``/``亿``) counts, so a Chinese summary that quotes the paper's
-Arabic figures is checked like an English one. An acronym the source spells out
-(``LLM`` for "large language model") is supported. Scores and their reasons are not claims.
+A claim is a number with a unit or suffix (``37%``, ``11.1×``, ``7B``, ``15 ms``,
+``2.5 GB``, ``5×5``), with a decimal point or a thousands separator (``0.85``, ``1,000``),
+or a count of 100 or more that is no year or reference (``1000 GPUs``, not ``2024`` or
+``Table 101``); or a name that looks like a model, dataset or benchmark (``ImageNet``,
+``MMLU``, ``GPT-4o``, ``Qwen2.5-VL``). Both sides are normalized before the look-up: NFKC
+(full-width digits), LaTeX (``$93.6\\%$``), spacing (``90.8 %``), ``×``/``x``/``times``/
+``倍``, sizes (``5×5`` = ``5 x 5``), thousands separators, K/M/B (``万``/``亿``) counts,
+and names in any case and with any separators (``GPT4o`` = ``gpt-4o``), so a Chinese
+summary that quotes the paper's Arabic figures is checked like an English one. An acronym
+is supported as written, or (three letters or more) when adjacent words of the source
+spell it out (``LMMs``: "large multimodal models"). Scores and their reasons are not claims.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
+from itertools import accumulate
 from typing import Any
 
 _LATEX = [
@@ -42,6 +49,7 @@ _UNITS = {  # unit class -> its spellings after a number, in any case
 }  # fmt: skip
 _SCALE = {"k": 10**3, "wan": 10**4, "m": 10**6, "yi": 10**8, "b": 10**9, "t": 10**12}
 _CLASS = {"pct": "%", **{name: "n" for name in _SCALE}}  # the rest: their own name
+_UNIT_CLASS = {spelling: unit for unit, spellings in _UNITS.items() for spelling in spellings}
 
 
 def _spelling(word: str) -> str:
@@ -51,10 +59,9 @@ def _spelling(word: str) -> str:
 
 # One pass finds a number with what follows it: a size (5x5, 224 × 224) or a unit.
 _NUMBER = re.compile(
-    rf"(?<![A-Za-z0-9._])(?P<digits>{_DIGITS})"
-    rf"(?:(?P<by>(?:\s*[x×]\s*{_DIGITS})+)(?![A-Za-z0-9]|\.[0-9])|\s*(?:"
-    + "|".join(f"(?P<{name}>{'|'.join(map(_spelling, words))})" for name, words in _UNITS.items())
-    + "))?",
+    rf"(?=[0-9.])(?<![A-Za-z0-9._])({_DIGITS})"  # a class first: the engine skips to it
+    rf"(?:((?:\s*[x×]\s*{_DIGITS})+)(?![A-Za-z0-9]|\.[0-9])"
+    rf"|\s*({'|'.join(map(_spelling, _UNIT_CLASS))}))?",
     re.IGNORECASE,
 )
 _THOUSANDS = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?")
@@ -67,7 +74,6 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-./][A-Za-z0-9]+)*(?![A-Za-z0-9])")
-_SMALL_WORDS = {"of", "and", "the", "for", "in", "on", "to", "a", "an", "with", "via", "by"}
 # Words too common to check, and units ("2.5 GB" is checked as one figure).
 GENERIC = {
     "AI", "ML", "DL", "NLP", "CV", "LM", "LLM", "VLM", "MLLM", "LVLM", "RL", "SOTA", "GPU",
@@ -105,43 +111,43 @@ def _value(digits: str) -> str:
     return "0" + value if value.startswith(".") else value
 
 
-def _key(match: re.Match[str]) -> tuple[str, str]:
+def _key(digits: str, size: str, unit: str) -> tuple[str, str]:
     """("value", "unit class") of one number found: "7B" is ("7000000000", "n")."""
-    digits, unit = match.group("digits"), _unit(match)
-    if match.group("by"):
-        sides = [digits, *_SIZE_SEPARATOR.split(match.group("by").strip())[1:]]
+    if size:
+        sides = [digits, *_SIZE_SEPARATOR.split(size.strip())[1:]]
         return "x".join(_value(side) for side in sides), "size"
+    unit = _UNIT_CLASS[unit.lower()] if unit else "n"
     if unit in _SCALE:
         try:
             scaled = Decimal(digits.replace(",", "")) * _SCALE[unit]
         except InvalidOperation:
             return _value(digits), "n"
         return format(scaled.normalize(), "f"), "n"
-    return _value(digits), _CLASS.get(unit or "", unit or "n")
+    return _value(digits), _CLASS.get(unit, unit)
+
+
+def _is_list(digits: str) -> bool:
+    """ "3,4" is two numbers, "1,000" one."""
+    return "," in digits and not _THOUSANDS.fullmatch(digits)
 
 
 def numbers(text: str) -> Iterator[tuple[str, str, bool]]:
     """(as written, key, is a claim) for every number in ``text`` (normalized already);
     not the digits inside a name ("Qwen2.5", "GPT-4o" stays a name). A claim has a unit, a
     decimal point or a thousands separator, is a size, or is a count of 100 or more that
-    is not a year or a reference (Section 123); "3,4" is a list of two numbers."""
+    is not a year or a reference (Section 123)."""
     for match in _NUMBER.finditer(text):
-        digits = match.group("digits")
-        if "," in digits and not _THOUSANDS.fullmatch(digits):
+        digits, size, unit = match.groups()
+        if _is_list(digits):
             for part in digits.split(","):
                 yield part, f"{_value(part)}|n", False
             continue
-        value, unit = _key(match)
-        if unit == "n" and _unit(match) is None and "." not in digits and "," not in digits:
-            claim = _counts(text, match.start(), int(digits))
-        else:
+        value, unit_class = _key(digits, size, unit)
+        if size or unit or "." in digits or "," in digits:
             claim = True
-        yield match.group(0), f"{value}|{unit}", claim
-
-
-def _unit(match: re.Match[str]) -> str | None:
-    """The name of the unit's group (``_UNITS``), if a unit follows the number."""
-    return None if match.lastgroup in ("digits", "by") else match.lastgroup
+        else:
+            claim = _counts(text, match.start(), int(digits))
+        yield match.group(0), f"{value}|{unit_class}", claim
 
 
 def _counts(text: str, start: int, number: int) -> bool:
@@ -176,12 +182,15 @@ def names(text: str) -> Iterator[tuple[str, str]]:
 def _units(text: str) -> dict[str, set[str]]:
     """The unit classes each value has in ``text``; a size's sides count as numbers too."""
     found: dict[str, set[str]] = {}
-    for match in _NUMBER.finditer(text):
-        value, unit = _key(match)
-        found.setdefault(value, set()).add(unit)
-        if unit == "size":
-            for side in value.split("x"):
-                found.setdefault(side, set()).add("n")
+    for digits, size, unit in set(_NUMBER.findall(text)):  # each spelling once
+        if _is_list(digits):
+            keys = [(_value(part), "n") for part in digits.split(",")]
+        else:
+            keys = [_key(digits, size, unit)]
+            if size:
+                keys += [(side, "n") for side in keys[0][0].split("x")]
+        for value, unit_class in keys:
+            found.setdefault(value, set()).add(unit_class)
     return found
 
 
@@ -190,53 +199,113 @@ def _units(text: str) -> dict[str, set[str]]:
 _SAME = {"pp": ["pp", "%", "n"], "%": ["%", "pp"]}
 
 
+# Words an acronym leaves out ("reinforcement learning from human feedback" is RLHF); they
+# may sit inside the run of words that spells it, but give it no letter.
+_FUNCTION_WORDS = {
+    "of", "and", "the", "for", "in", "on", "to", "a", "an", "with", "via", "by", "from", "at",
+    "as", "or", "is", "are", "was", "were", "be", "been", "we", "our", "it", "its", "this",
+    "that", "these", "those", "which", "can", "than", "such", "not", "also", "both", "each",
+    "into", "over", "while", "how", "what", "when", "where", "who", "has", "have", "do", "does",
+    "their", "they", "but", "if", "so", "then", "thus", "only", "all", "any", "no", "e", "g",
+    "i", "vs",
+}  # fmt: skip
+# The words, and what ends a run of them: punctuation, and a full stop before a space
+# (not a hyphen, a space, or the "." of "Qwen2.5", which join the parts of one name).
+_TOKEN = re.compile(r"[a-z0-9]+|[^a-z0-9\s\-_./]|\.(?=\s)")
+
+
 class Source:
-    """What a summary was made from, indexed for the look-ups (under 5 ms for a full text;
-    the word list for acronyms is made only when one needs it)."""
+    """What a summary was made from, indexed once for the look-ups of every claim (a topic's
+    full text of 24,000 characters costs about a millisecond); the indexes for names and
+    acronyms are made when a claim first needs them."""
 
     def __init__(self, text: str) -> None:
-        self.casefolded = normalize(text).casefold()
+        self.text = normalize(text)
+        self.casefolded = self.text.casefold()
         self.units = _units(self.casefolded)
-        self.compact = _compact(self.casefolded)
-        self._words: list[str] | None = None
+        self._verdicts: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def of(cls, *texts: str | None) -> Source:
-        return cls(" \n ".join(t for t in texts if t))
+        """The texts as one source; no run of words crosses from one into the next."""
+        return cls("\n|\n".join(t for t in texts if t))
 
     def supports(self, claim: Claim) -> bool:
+        """Whether the source has ``claim`` (a summary repeats its figures: each is looked
+        up once)."""
+        verdict = self._verdicts.get((claim.text, claim.key))
+        if verdict is None:
+            verdict = self._verdicts[claim.text, claim.key] = self._supports(claim)
+        return verdict
+
+    def _supports(self, claim: Claim) -> bool:
         if claim.kind == "number":
             value, unit = claim.key.split("|")
             units = self.units.get(value)
             return bool(units) and (unit == "n" or not units.isdisjoint(_SAME.get(unit, [unit])))
-        if len(claim.key) >= 4 and claim.key in self.compact:
-            return True
-        parts = [re.escape(p) for p in re.split(r"[\W_]+", claim.text.casefold()) if p]
-        pattern = r"(?<![a-z0-9])" + r"[\W_]*".join(parts) + r"(?![a-z0-9])"
-        if parts and re.search(pattern, self.casefolded):
-            return True
-        letters = claim.key.rstrip("s") if claim.text[:-1].isupper() else claim.key
-        return claim.text.replace("-", "").isalpha() and self.spells(letters)
+        text = claim.text
+        singular = text[:-1] if text[-1] == "s" and text[:-1].isupper() else text
+        if singular.isalpha() and singular.isupper() and len(singular) <= 3:
+            found = _has_word(self.text, singular)  # "IT" is not "it"
+        elif "_index" in self.__dict__:  # made already: one look-up does
+            found = self.has_name(claim.key)
+        else:  # most names are there as written: no index needed
+            found = _has_word(self.casefolded, text.casefold()) or self.has_name(claim.key)
+        return found or self.spells(singular)
 
-    def spells(self, letters: str) -> bool:
-        """Whether a run of words has ``letters`` as initials ("large language model")."""
-        if not 2 <= len(letters) <= 8:
-            return False
-        if self._words is None:
-            self._words = re.findall(r"[^\W_]+", self.casefolded)
-        words = self._words
-        for start, word in enumerate(words):
-            if word[0] != letters[0]:
-                continue
-            for keep_small in (True, False):
-                run = [
-                    w
-                    for w in words[start : start + 2 * len(letters)]
-                    if keep_small or w not in _SMALL_WORDS
-                ]
-                if "".join(w[0] for w in run[: len(letters)]) == letters:
-                    return True
+    def has_name(self, key: str) -> bool:
+        """A run of whole words that reads ``key`` (a name's letters and digits, casefolded)
+        when joined, with any separators: "gpt4o" is GPT-4o, GPT4o or "gpt 4o", but not in
+        "GPT-4obis"; a plural (GPT-4os, LLMs) counts as its singular."""
+        joined, bounds, _ = self._index
+        key = key[:-1] if key.endswith("s") and key[:-1] else key
+        start = joined.find(key)
+        while start >= 0:
+            end = start + len(key)
+            if start in bounds and (
+                end in bounds or (joined[end : end + 1] == "s" and end + 1 in bounds)
+            ):
+                return True
+            start = joined.find(key, start + 1)
         return False
+
+    def spells(self, name: str) -> bool:
+        """Whether ``name`` is an acronym (capitals at least half its letters, three or more)
+        that adjacent words of the source spell out: LMM, "large multimodal models"; a
+        comma or a full stop ends the run. A random three-letter acronym passes against a
+        long text about one time in ten; a made-up one of two letters never does."""
+        letters = name.replace("-", "")
+        capitals = "".join(c for c in letters if c.isupper()).lower()
+        if len(capitals) < 3 or not letters.isalpha() or 2 * len(capitals) < len(letters):
+            return False
+        return capitals in self._index[2]
+
+    @cached_property
+    def _index(self) -> tuple[str, frozenset[int], str]:
+        """One pass over the words: them joined, where each starts in that string, and the
+        initials of all but function words with what ends a run kept ("large language
+        models (llms), for the" is "llm(l),")."""
+        tokens = _TOKEN.findall(self.casefolded)
+        bounds = frozenset(accumulate(map(len, tokens), initial=0))
+        initials = "".join([token[0] for token in tokens if token not in _FUNCTION_WORDS])
+        return "".join(tokens), bounds, initials
+
+
+def _has_word(text: str, word: str) -> bool:
+    """``word`` in ``text`` as a word of its own (or its plural), by ASCII letters and digits:
+    "MMLU" in "在MMLU上" and "MMLU-Pro", not in "MMLUX"."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        end += text[end : end + 1] == "s"
+        if not (_is_alnum(text, start - 1) or _is_alnum(text, end)):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _is_alnum(text: str, index: int) -> bool:
+    return 0 <= index < len(text) and text[index].isascii() and text[index].isalnum()
 
 
 def claims(content: dict[str, Any]) -> list[Claim]:
@@ -264,101 +333,3 @@ def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 def unsupported(content: dict[str, Any], source: Source) -> list[Claim]:
     return [claim for claim in claims(content) if not source.supports(claim)]
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*")  # "93.6%" is no end
-
-
-def without(content: dict[str, Any], bad: list[Claim]) -> tuple[dict[str, Any], list[dict]]:
-    """``content`` with every sentence that carries one of ``bad`` removed from its field
-    (a list item left empty goes); and what was removed, for the data file."""
-    removed: list[dict] = []
-
-    def clean(value: Any, path: str) -> Any:
-        if isinstance(value, str):
-            mine = [c for c in bad if c.field == path]
-            if not mine:
-                return value
-            kept = []
-            for sentence in filter(None, _SENTENCE_END.split(value)):
-                carried = [c.text for c in mine if c.text in normalize(sentence)]
-                if carried:
-                    removed.append({"field": path, "sentence": sentence, "claims": carried})
-                else:
-                    kept.append(sentence)
-            return " ".join(kept).strip()
-        if isinstance(value, list):
-            cleaned = [clean(item, f"{path}[{i}]") for i, item in enumerate(value)]
-            return [item for item in cleaned if item not in ("", None)]
-        if isinstance(value, dict) and not {"score", "reason"} <= set(value):
-            return {
-                key: item if key == "omitted" else clean(item, f"{path}.{key}" if path else key)
-                for key, item in value.items()
-            }
-        return value
-
-    return clean(content, ""), removed
-
-
-# --- What the summarizer does with it -----------------------------------------------------
-
-
-def source_of(paper: Any, material: str | None = None) -> Source:
-    """What a summary of ``paper`` may quote: its title, abstract, comment, authors and
-    organization, and the full text when the model read it."""
-    return Source.of(
-        paper.title,
-        paper.abstract,
-        paper.comment,
-        ", ".join(paper.authors),
-        paper.organization,
-        material,
-    )
-
-
-def repair_request(bad: list[Claim]) -> str:
-    listed = "; ".join(sorted({claim.text for claim in bad}))
-    return (
-        f"These figures and names are not in the paper's text: {listed}. Answer again with "
-        "the same JSON object: leave them out, or use the figures and names the text gives; "
-        "keep everything else as it was."
-    )
-
-
-def settle(content: dict[str, Any], optional: set[str], reason: str) -> dict[str, Any]:
-    """An optional field that removal left empty is left out, saying why (as a section the
-    model could not write is); a required one stays empty and fails validation."""
-    settled = dict(content)
-    for name in optional:
-        if name in settled and settled[name] in ("", [], {}):
-            settled[name] = None if not isinstance(settled[name], list) else []
-            settled.setdefault("omitted", {})
-            settled["omitted"] = {**settled["omitted"], name: reason}
-    return settled
-
-
-def record(
-    found: list[Claim],
-    first: list[Claim],
-    still: list[Claim],
-    removed: list[dict],
-) -> dict[str, Any]:
-    """For the data file: every claim of the first reply with its verdict and what was done
-    (kept, repaired by the second call, removed with its sentence), and the counts."""
-    bad_keys = {(c.field, c.key) for c in first}
-    left = {c.key for c in still}
-    claims_seen = []
-    for claim in found:
-        supported = (claim.field, claim.key) not in bad_keys
-        action = "kept" if supported else ("removed" if claim.key in left else "repaired")
-        claims_seen.append(
-            {"field": claim.field, "claim": claim.text, "kind": claim.kind,
-             "verdict": "supported" if supported else "unsupported", "action": action}
-        )  # fmt: skip
-    return {
-        "claims": claims_seen,
-        "found": len(first),
-        "repaired": len({c.key for c in first} - left),
-        "removed": len(still),
-        "removed_sentences": removed,
-    }

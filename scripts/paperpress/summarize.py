@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 import httpx2
 from pydantic import BaseModel, ValidationError
 
-from paperpress import extractive, faithfulness
+from paperpress import extractive, faithfulness, guard
 from paperpress.config import LLMSettings
 from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
 from paperpress.fulltext import FullText
@@ -58,7 +58,7 @@ UNSUPPORTED = "every sentence of it named a figure or a name the paper does not 
 class Outcome:
     summary: BaseModel
     usage: Usage = field(default_factory=Usage)
-    checks: dict | None = None  # the faithfulness guard's findings (faithfulness.record)
+    checks: dict | None = None  # the faithfulness guard's findings (guard.record)
 
     @property
     def tokens(self) -> int:
@@ -176,17 +176,17 @@ class LLMSummarizer:
         """No figure or name the source lacks: one repair call lists the unsupported claims;
         what the repaired reply still has goes with its sentence. A required field left
         empty makes the summary fail (pending, retried next run), visibly."""
-        source = faithfulness.source_of(paper, material)
+        source = guard.source_of(paper, material)
         content = summary.model_dump(mode="json")
         found = faithfulness.claims(content)
         first = [claim for claim in found if not source.supports(claim)]
         if not first:
-            return summary, faithfulness.record(found, [], [], [])
+            return summary, guard.record(found, [], [], [])
         log.info("%s: unsupported claims %s; asking for a repair", paper.arxiv_id, first)
         asked = [
             *messages,
             {"role": "assistant", "content": reply},
-            {"role": "user", "content": faithfulness.repair_request(first)},
+            {"role": "user", "content": guard.repair_request(first)},
         ]
         try:
             answer = await self._complete(asked, usage)
@@ -194,8 +194,8 @@ class LLMSummarizer:
         except SummaryError:
             repaired = content  # no usable repair: the first reply, less what is unsupported
         still = faithfulness.unsupported(repaired, source)
-        cleaned, removed = faithfulness.without(repaired, still)
-        cleaned = faithfulness.settle(cleaned, OPTIONAL.get(self.kind, set()), UNSUPPORTED)
+        cleaned, removed = guard.without(repaired, still)
+        cleaned = guard.settle(cleaned, OPTIONAL.get(self.kind, set()), UNSUPPORTED)
         try:
             final = self.prompt.schema.model_validate(cleaned)
         except ValidationError as exc:
@@ -203,7 +203,7 @@ class LLMSummarizer:
             raise SummaryError(
                 f"removing unsupported claims ({listed}) left a required field empty"
             ) from exc
-        return final, faithfulness.record(found, first, still, removed)
+        return final, guard.record(found, first, still, removed)
 
     def warm_up(self) -> None:
         """Import the SDK and make the client in a thread while the feeds are fetched: the
