@@ -177,6 +177,19 @@ def test_removal_takes_the_sentence_that_carries_the_claim_and_nothing_else():
     assert [r["sentence"] for r in removed] == ["It gains 37% on FooBench.", "Gains 37% overall."]
 
 
+def test_an_item_of_a_list_goes_whole_when_one_of_its_strings_is_emptied():
+    content = {
+        "keywords": [
+            {"term": "FooBench", "translation": "Foo 基准"},
+            {"term": "MMLU", "translation": "MMLU"},
+        ],
+        "method_steps": ["Train on 13B tokens.", "Test on MMLU."],
+    }
+    cleaned, _ = without(content, unsupported(content, Source.of(SOURCE)))
+    assert cleaned == {"keywords": [{"term": "MMLU", "translation": "MMLU"}],
+                       "method_steps": ["Test on MMLU."]}  # fmt: skip
+
+
 # --- The guard in the summarizer, against the local OpenAI server ------------------------
 
 PAPER = Paper(
@@ -242,6 +255,18 @@ def test_a_repair_that_keeps_the_claim_loses_its_sentence():
     assert record.content["main_work"] == "A 7B model. It reaches 93.6% on MMLU."
     assert record.checks["removed"] == 2
     assert record.checks["removed_sentences"][0]["sentence"] == "It gains 37% on FooBench."
+
+
+def test_an_invented_keyword_costs_the_keyword_not_the_summary():
+    invented = json.loads(brief("A 7B model. It reaches 93.6% on MMLU."))
+    invented["keywords"] += [{"term": "FooBench", "translation": "Foo 基准"}]
+    with FakeOpenAI(default=reply(json.dumps(invented))) as server:
+        record = summarize(server)
+    assert record.status == "done", record.error
+    assert [k["term"] for k in record.content["keywords"]] == ["model", "speed", "images"]
+    assert record.checks["removed_sentences"] == [
+        {"field": "keywords[3].term", "sentence": "FooBench", "claims": ["FooBench"]}
+    ]
 
 
 def test_a_required_field_left_empty_makes_the_paper_pending_visibly():

@@ -14,7 +14,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*")  # "93.6%" 
 
 def without(content: dict[str, Any], bad: list[Claim]) -> tuple[dict[str, Any], list[dict]]:
     """``content`` with every sentence that carries one of ``bad`` removed from its field
-    (a list item left empty goes); and what was removed, for the data file."""
+    (a list item left empty goes, and so does one, such as a keyword and its translation,
+    with a string left empty: half a keyword is none); and what was removed, for the data
+    file."""
     removed: list[dict] = []
 
     def clean(value: Any, path: str) -> Any:
@@ -32,7 +34,11 @@ def without(content: dict[str, Any], bad: list[Claim]) -> tuple[dict[str, Any], 
             return " ".join(kept).strip()
         if isinstance(value, list):
             cleaned = [clean(item, f"{path}[{i}]") for i, item in enumerate(value)]
-            return [item for item in cleaned if item not in ("", None)]
+            return [
+                after
+                for before, after in zip(value, cleaned, strict=True)
+                if after not in ("", None) and not _emptied(before, after)
+            ]
         if isinstance(value, dict) and not {"score", "reason"} <= set(value):
             return {
                 key: item if key == "omitted" else clean(item, f"{path}.{key}" if path else key)
@@ -41,6 +47,14 @@ def without(content: dict[str, Any], bad: list[Claim]) -> tuple[dict[str, Any], 
         return value
 
     return clean(content, ""), removed
+
+
+def _emptied(before: Any, after: Any) -> bool:
+    """Whether removal emptied a string of a dict that had text in it."""
+    return isinstance(before, dict) and any(
+        isinstance(text, str) and text.strip() and after.get(key) == ""
+        for key, text in before.items()
+    )
 
 
 def source_of(paper: Any, material: str | None = None) -> Source:
