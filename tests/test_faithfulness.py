@@ -16,14 +16,16 @@ import string
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI, reply
 from paperpress import extractive
 from paperpress.cli import main
 from paperpress.config import LLMSettings
-from paperpress.faithfulness import Source, claims, unsupported
-from paperpress.guard import source_of, without
+from paperpress.faithfulness import Claim, Source, claims, unsupported
+from paperpress.guard import record, source_of, without
 from paperpress.models import Paper
 from paperpress.prompts import load_prompt
 from paperpress.render import make_environment
@@ -267,6 +269,56 @@ def test_an_invented_keyword_costs_the_keyword_not_the_summary():
     assert record.checks["removed_sentences"] == [
         {"field": "keywords[3].term", "sentence": "FooBench", "claims": ["FooBench"]}
     ]
+
+
+def test_every_unsupported_claim_is_counted_once_as_repaired_or_removed():
+    """Per occurrence: found == repaired + removed, the repair's own inventions included."""
+    first = brief("A 7B model. It gains 37% on FooBench.", ["Gains 37% overall.", "It is small."])
+    second = brief(
+        "A 7B model. It gains 37% on the test set.",
+        ["It is fast.", "It is small.", "Runs 9.9x faster."],
+    )
+    with FakeOpenAI() as server:
+        server.add(reply(first), reply(second))
+        record = summarize(server)
+    checks = record.checks
+    assert record.status == "done", record.error
+    assert (checks["found"], checks["repaired"], checks["removed"]) == (4, 2, 2)
+    unsupported_claims = [
+        (c["field"], c["claim"], c["action"])
+        for c in checks["claims"]
+        if c["verdict"] != "supported"
+    ]
+    assert unsupported_claims == [
+        ("main_work", "37%", "removed"),  # still there after the repair
+        ("main_work", "FooBench", "repaired"),
+        ("highlights[0]", "37%", "repaired"),
+        ("highlights[2]", "9.9x", "removed"),  # the repair's own
+    ]
+    assert record.content["main_work"] == "A 7B model."
+    assert record.content["highlights"] == ["It is fast.", "It is small."]
+
+
+_CLAIM = st.builds(
+    Claim,
+    st.sampled_from(["main_work", "tldr", "highlights[0]"]),
+    st.just("x"),
+    st.just("number"),
+    st.sampled_from(["37|%", "2|x", "9|n"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_CLAIM, max_size=8), st.lists(_CLAIM, max_size=8), st.integers(0, 3))
+def test_found_is_always_repaired_plus_removed(first, still, supported):
+    """Whatever the repair kept, dropped, moved or added (``record``'s invariant)."""
+    kept = [Claim("tldr", "7B", "number", "7000000000|n")] * supported
+    checks = record([*kept, *first], first, still, [])
+    assert checks["found"] == checks["repaired"] + checks["removed"]
+    assert checks["removed"] == len(still)
+    listed = [c for c in checks["claims"] if c["verdict"] == "unsupported"]
+    assert len(listed) == checks["found"]
+    assert sum(c["action"] == "removed" for c in listed) == checks["removed"]
 
 
 def test_a_required_field_left_empty_makes_the_paper_pending_visibly():

@@ -97,22 +97,55 @@ def record(
     still: list[Claim],
     removed: list[dict],
 ) -> dict[str, Any]:
-    """For the data file: every claim of the first reply with its verdict and what was done
-    (kept, repaired by the second call, removed with its sentence), and the counts."""
-    bad_keys = {(c.field, c.key) for c in first}
-    left = {c.key for c in still}
-    claims_seen = []
-    for claim in found:
-        supported = (claim.field, claim.key) not in bad_keys
-        action = "kept" if supported else ("removed" if claim.key in left else "repaired")
-        claims_seen.append(
-            {"field": claim.field, "claim": claim.text, "kind": claim.kind,
-             "verdict": "supported" if supported else "unsupported", "action": action}
-        )  # fmt: skip
+    """For the data file: every claim of the first reply (``found``; ``first`` are its
+    unsupported ones) with its verdict and what was done, then the unsupported claims the
+    repaired reply added; and the counts, per occurrence (a figure in two fields is two):
+
+    - ``found``: the first reply's unsupported claims and those the repaired reply added;
+    - ``repaired``: those of the first reply the repaired reply no longer has (left out, or
+      replaced by the source's own figure);
+    - ``removed``: the repaired reply's unsupported claims (``still``), each gone with its
+      sentence (or, when that left a required field empty, with the summary).
+
+    So ``found == repaired + removed``, always: a verdict depends on the claim and the
+    source only, so no claim is unsupported in one reply and supported in the other.
+    Without a repair (or when it failed) ``still`` is ``first``: all are removed."""
+    unsupported = set(first)
+    bad = [claim for claim in found if claim in unsupported]
+    still_there, added = _match(bad, still)
+    verdicts = iter(still_there)
+    claims_seen = [
+        _entry(claim, "kept") if claim not in unsupported
+        else _entry(claim, "removed" if next(verdicts) else "repaired")
+        for claim in found
+    ] + [_entry(claim, "removed") for claim in added]  # fmt: skip
     return {
         "claims": claims_seen,
-        "found": len(first),
-        "repaired": len({c.key for c in first} - left),
+        "found": len(bad) + len(added),
+        "repaired": still_there.count(False),
         "removed": len(still),
         "removed_sentences": removed,
     }
+
+
+def _match(bad: list[Claim], still: list[Claim]) -> tuple[list[bool], list[Claim]]:
+    """Which of ``bad`` the repaired reply still has, one to one (in the same field first,
+    then moved to another), and the claims of ``still`` that match none: the repair's own."""
+    rest = list(still)
+    there = [False] * len(bad)
+    for same_field in (True, False):
+        for index, claim in enumerate(bad):
+            if there[index]:
+                continue
+            for other in rest:
+                if other.key == claim.key and (other.field == claim.field or not same_field):
+                    there[index] = True
+                    rest.remove(other)
+                    break
+    return there, rest
+
+
+def _entry(claim: Claim, action: str) -> dict[str, str]:
+    verdict = "supported" if action == "kept" else "unsupported"
+    return {"field": claim.field, "claim": claim.text, "kind": claim.kind, "verdict": verdict,
+            "action": action}  # fmt: skip
