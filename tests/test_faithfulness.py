@@ -327,6 +327,10 @@ def test_a_required_field_left_empty_makes_the_paper_pending_visibly():
         record = summarize(server)
     assert record.status == "pending"
     assert "removing unsupported claims (37%, FooBench) left a required field empty" in record.error
+    assert "main_work" in record.error and "retried on the next run" in record.error
+    checks = record.checks  # the data file says what was found, though nothing was kept
+    assert (checks["found"], checks["repaired"], checks["removed"]) == (2, 0, 2)
+    assert {c["claim"] for c in checks["claims"] if c["action"] == "removed"} == {"37%", "FooBench"}
 
 
 def test_with_the_guard_off_the_reply_is_taken_as_it_is():
@@ -362,6 +366,23 @@ def test_the_run_line_counts_and_a_rerun_makes_no_call(project: Path, capsys):
         assert "unsupported claims" not in capsys.readouterr().out  # no LLM asked: no line
     stored = json.loads(next((project / "data" / "papers").glob("*.json")).read_text())
     assert stored["summaries"]["digest"]["checks"]["found"] == 2
+
+
+def test_a_paper_left_pending_by_the_guard_is_counted_and_keeps_its_record(project: Path, capsys):
+    invented = reply(brief("It gains 37% on FooBench."))  # the whole main work
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED[:1]})) as hf,
+        FakeOpenAI(default=invented) as llm,
+    ):
+        config = project / "config.yaml"
+        config.write_text(f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n")
+        env = {"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": llm.base_url}
+        assert main(["run", "--config", str(config), "--date", "2025-11-11"], environ=env) == 0
+    out = capsys.readouterr().out
+    assert "pending 1" in out and "unsupported claims: 2 found, 0 repaired, 2 removed" in out
+    stored = json.loads(next((project / "data" / "papers").glob("*.json")).read_text())
+    assert stored["summaries"]["digest"]["status"] == "pending"
+    assert stored["summaries"]["digest"]["checks"]["removed"] == 2
 
 
 def test_faithfulness_off_for_a_feed_skips_the_check(project: Path):

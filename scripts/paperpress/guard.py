@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from paperpress.faithfulness import Claim, Source, normalize
+from paperpress.faithfulness import Claim, Source, claims, normalize, unsupported
+
+UNSUPPORTED = "every sentence of it named a figure or a name the paper does not contain"
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|(?<=[。！？；])\s*")  # "93.6%" is no end
 
@@ -70,13 +72,53 @@ def source_of(paper: Any, material: str | None = None) -> Source:
     )
 
 
-def repair_request(bad: list[Claim]) -> str:
-    listed = "; ".join(sorted({claim.text for claim in bad}))
+def review(content: dict[str, Any], source: Source) -> tuple[list[Claim], list[Claim]]:
+    """Every claim of a reply, and those of them ``source`` does not support."""
+    found = claims(content)
+    return found, [claim for claim in found if not source.supports(claim)]
+
+
+def remove(
+    found: list[Claim],
+    first: list[Claim],
+    repaired: dict[str, Any],
+    source: Source,
+    optional: set[str],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The repaired reply without the sentences that still carry an unsupported claim (an
+    optional section left empty is left out, saying why), and the record of it all."""
+    still = unsupported(repaired, source)
+    cleaned, removed = without(repaired, still)
+    return settle(cleaned, optional, UNSUPPORTED), record(found, first, still, removed)
+
+
+def left_empty(checks: dict[str, Any], errors: list[Any]) -> str:
+    """Why a summary is pending when removal emptied a required field (``errors``: the
+    validation's), and what happens next."""
+    fields = sorted({str(error["loc"][0]) for error in errors if error["loc"]})
+    listed = ", ".join(sorted({c["claim"] for c in checks["claims"] if c["action"] == "removed"}))
     return (
+        f"removing unsupported claims ({listed}) left a required field empty "
+        f"({', '.join(fields)}); the paper stays pending and is retried on the next run"
+    )
+
+
+def repair_messages(
+    messages: list[dict[str, str]], reply: str, bad: list[Claim]
+) -> list[dict[str, str]]:
+    """The conversation so far, and the one repair request: the unsupported claims listed,
+    the same fields asked for without them (or with the source's own figures)."""
+    listed = "; ".join(sorted({claim.text for claim in bad}))
+    request = (
         f"These figures and names are not in the paper's text: {listed}. Answer again with "
         "the same JSON object: leave them out, or use the figures and names the text gives; "
         "keep everything else as it was."
     )
+    return [
+        *messages,
+        {"role": "assistant", "content": reply},
+        {"role": "user", "content": request},
+    ]
 
 
 def settle(content: dict[str, Any], optional: set[str], reason: str) -> dict[str, Any]:
