@@ -395,18 +395,3 @@ def post_sections(post: frontmatter.Post) -> dict[str, str]:
 
 def pending_label() -> str:
     return labels(LANGUAGE, "digest")["pending"].split(":")[0]  # "⏳ Summary pending"
-
-
-def time_faithfulness(day: list[dict[str, Any]], rounds: int = 5) -> float:
-    """Milliseconds per paper for the faithfulness check of each paper's built-in summary
-    (the claims of every field looked up in the paper's title and abstract)."""
-    from paperpress import faithfulness
-    from paperpress.sources.hf import parse_daily_papers
-
-    papers = parse_daily_papers(day, day=DAY, feed="bench").papers
-    contents = [extractive.summarize(paper, LANGUAGE).model_dump(mode="json") for paper in papers]
-    start = time.perf_counter()
-    for _ in range(rounds):
-        for paper, content in zip(papers, contents, strict=True):
-            faithfulness.unsupported(content, faithfulness.source_of(paper))
-    return (time.perf_counter() - start) * 1000 / (rounds * max(1, len(papers)))

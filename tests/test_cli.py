@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import date
@@ -13,7 +14,14 @@ from devtools.recordings import main as make_recordings
 from paperpress.cli import main
 from paperpress.dates import parse_day
 from paperpress.errors import ConfigError
-from tests.helpers import DIGEST_REPLY_TEXT, ROOT, hf_config, hf_items, override_template
+from tests.helpers import (
+    DIGEST_REPLY,
+    DIGEST_REPLY_TEXT,
+    ROOT,
+    hf_config,
+    hf_items,
+    override_template,
+)
 
 RECORDED = hf_items()
 TODAY = date(2025, 11, 21)
@@ -52,7 +60,42 @@ def test_github_step_summary_gets_a_table(project, tmp_path):
         config = hf_config(project, base)
         env = {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true"}
         assert main(["run", "--config", config, "--date", "2025-11-11"], environ=env) == 0
-    assert "| hf-daily | 2025-11-11 | 19 | 19 | 0 | 0 |" in summary.read_text()
+    table = summary.read_text()
+    assert (
+        "| feed | day | fetched | summarized | cached | pending | tokens | claims | post |" in table
+    )
+    assert (
+        "| hf-daily | 2025-11-11 | 19 | 19 | 0 | 0 | 0 | 0 found, 0 repaired, 0 removed |" in table
+    )
+
+
+def test_the_job_summary_counts_the_unsupported_claims(project, tmp_path):
+    """The claims column: each paper's reply invents two (37%, FooBench), the repair drops them."""
+    from devtools.fakes.openai_server import FakeOpenAI, reply
+
+    def inventing(body):
+        if "not in the paper's text" in body["messages"][-1]["content"]:
+            return reply(DIGEST_REPLY_TEXT)
+        invented = {
+            **DIGEST_REPLY,
+            "main_work": f"{DIGEST_REPLY['main_work']} It gains 37% on FooBench.",
+        }
+        return reply(json.dumps(invented, ensure_ascii=False))
+
+    summary = tmp_path / "summary.md"
+    with (
+        serve_hf(HFState(days={"2025-11-11": RECORDED[:2]})) as base,
+        FakeOpenAI(default=inventing) as llm,
+    ):
+        config = hf_config(project, base)
+        env = {
+            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_ACTIONS": "true",
+            "OPENAI_API_KEY": "k", "OPENAI_BASE_URL": llm.base_url,
+        }  # fmt: skip
+        assert main(["run", "--config", config, "--date", "2025-11-11"], environ=env) == 0
+        assert len(llm.requests) == 4
+    row = next(line for line in summary.read_text().splitlines() if line.startswith("| hf-daily"))
+    assert row.split(" | ")[7] == "4 found, 4 repaired, 0 removed"
 
 
 @pytest.mark.parametrize(

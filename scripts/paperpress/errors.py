@@ -4,6 +4,8 @@ PaperpressError
  ├── ConfigError     bad config file, option or date (exit 2)
  ├── SourceError     a paper source could not be read (exit 1)
  ├── SummaryError    an LLM reply could not be turned into a summary (the paper is pending)
+ │    ├── UnfaithfulSummaryError  ... removing its unsupported claims left a required field
+ │    │                           empty (carries the guard's record for the data file)
  │    └── SpentSummaryError   ... after the API had billed some of its calls
  ├── LLMUnavailableError  every call would fail alike (a refused key, an unknown model, an
  │                        unreachable server): the run stops calling the LLM (exit 1)
@@ -31,12 +33,21 @@ class PublishError(PaperpressError):
     """Writing or committing the output failed."""
 
 
+class UnfaithfulSummaryError(SummaryError):
+    """Removing a reply's unsupported claims left a required field empty."""
+
+    def __init__(self, message: str, checks: dict) -> None:
+        super().__init__(message)
+        self.checks = checks  # guard.record: what was found, for the pending record
+
+
 class SpentSummaryError(SummaryError):
     """A summary that failed after the API had already billed some of its calls."""
 
-    def __init__(self, message: str, usage: object) -> None:
+    def __init__(self, message: str, usage: object, checks: dict | None = None) -> None:
         super().__init__(message)
         self.usage = usage  # a usage.Usage; typed loosely to keep this module import-free
+        self.checks = checks  # the faithfulness guard's record, when it made the failure
 
 
 class LLMUnavailableError(PaperpressError):

@@ -22,9 +22,14 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ValidationError
 
-from paperpress import extractive, faithfulness
+from paperpress import extractive, guard
 from paperpress.config import LLMSettings
-from paperpress.errors import LLMUnavailableError, SpentSummaryError, SummaryError
+from paperpress.errors import (
+    LLMUnavailableError,
+    SpentSummaryError,
+    SummaryError,
+    UnfaithfulSummaryError,
+)
 from paperpress.fulltext import FullText
 from paperpress.models import EXTRACTIVE, OPTIONAL_SECTIONS, Paper, SummaryRecord
 from paperpress.prompts import Prompt, build_messages, parse_summary, summary_key, with_schema
@@ -48,7 +53,6 @@ if TYPE_CHECKING:  # the SDK is imported when the first call is made: a cached r
 log = logging.getLogger(__name__)
 
 OPTIONAL = {"topic": set(OPTIONAL_SECTIONS)}  # sections a topic post may leave out
-UNSUPPORTED = "every sentence of it named a figure or a name the paper does not contain"
 
 
 # --- The shell: LLM calls ---------------------------------------------------------------
@@ -58,7 +62,7 @@ UNSUPPORTED = "every sentence of it named a figure or a name the paper does not 
 class Outcome:
     summary: BaseModel
     usage: Usage = field(default_factory=Usage)
-    checks: dict | None = None  # the faithfulness guard's findings (faithfulness.record)
+    checks: dict | None = None  # the faithfulness guard's findings (guard.record)
 
     @property
     def tokens(self) -> int:
@@ -137,7 +141,8 @@ class LLMSummarizer:
         except LLMUnavailableError as exc:
             raise self.breaker.trip(LLMUnavailableError(self._redacted(exc))) from None
         except SummaryError as exc:
-            raise SpentSummaryError(self._redacted(exc), usage) from exc
+            checks = getattr(exc, "checks", None)
+            raise SpentSummaryError(self._redacted(exc), usage, checks) from exc
 
     def _redacted(self, exc: Exception) -> str:
         """The error's text without the key: some providers echo it in their error body."""
@@ -175,35 +180,25 @@ class LLMSummarizer:
     ) -> tuple[BaseModel, dict]:
         """No figure or name the source lacks: one repair call lists the unsupported claims;
         what the repaired reply still has goes with its sentence. A required field left
-        empty makes the summary fail (pending, retried next run), visibly."""
-        source = faithfulness.source_of(paper, material)
+        empty makes the summary fail (pending, retried next run), visibly, with the record
+        of what was found (UnfaithfulSummaryError.checks) for the data file and the counts."""
+        source = guard.source_of(paper, material)
         content = summary.model_dump(mode="json")
-        found = faithfulness.claims(content)
-        first = [claim for claim in found if not source.supports(claim)]
+        found, first = guard.review(content, source)
         if not first:
-            return summary, faithfulness.record(found, [], [], [])
+            return summary, guard.record(found, [], [], [])
         log.info("%s: unsupported claims %s; asking for a repair", paper.arxiv_id, first)
-        asked = [
-            *messages,
-            {"role": "assistant", "content": reply},
-            {"role": "user", "content": faithfulness.repair_request(first)},
-        ]
         try:
-            answer = await self._complete(asked, usage)
+            answer = await self._complete(guard.repair_messages(messages, reply, first), usage)
             repaired = parse_summary(answer, self.prompt.schema).model_dump(mode="json")
         except SummaryError:
             repaired = content  # no usable repair: the first reply, less what is unsupported
-        still = faithfulness.unsupported(repaired, source)
-        cleaned, removed = faithfulness.without(repaired, still)
-        cleaned = faithfulness.settle(cleaned, OPTIONAL.get(self.kind, set()), UNSUPPORTED)
+        optional = OPTIONAL.get(self.kind, set())
+        cleaned, checks = guard.remove(found, first, repaired, source, optional)
         try:
-            final = self.prompt.schema.model_validate(cleaned)
+            return self.prompt.schema.model_validate(cleaned), checks
         except ValidationError as exc:
-            listed = ", ".join(sorted({claim.text for claim in still}))
-            raise SummaryError(
-                f"removing unsupported claims ({listed}) left a required field empty"
-            ) from exc
-        return final, faithfulness.record(found, first, still, removed)
+            raise UnfaithfulSummaryError(guard.left_empty(checks, exc.errors()), checks) from exc
 
     def warm_up(self) -> None:
         """Import the SDK and make the client in a thread while the feeds are fetched: the
@@ -321,7 +316,10 @@ async def _one(
         log.info("%s: summary pending: %s", paper.arxiv_id, exc)  # progress shows it
         usage = getattr(exc, "usage", None) or Usage()
         spent.add(usage)
-        return SummaryRecord(status="pending", error=str(exc), tokens=usage.total, **common)
+        checks = getattr(exc, "checks", None)  # what the guard found, if it made the failure
+        return SummaryRecord(
+            status="pending", error=str(exc), tokens=usage.total, checks=checks, **common
+        )
     spent.add(outcome.usage)
     content = outcome.summary.model_dump(mode="json")
     return SummaryRecord(
