@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 
 import frontmatter
@@ -224,3 +225,19 @@ def test_score_is_the_mean_of_the_scaled_signals():
     # Ties go to the newer paper: "liked" (the 11th) before "voted" (the 10th).
     assert [p.record.paper.arxiv_id for p in made.picks] == ["1", "3", "2"]
     assert made.counts == {("2025-11-10", "hf-daily"): 2, ("2025-11-11", "hf-daily"): 2}
+
+
+def test_the_links_come_from_data_alone_when_the_posts_live_elsewhere(week):
+    """With PUBLISH_REPO the posts are committed to the blog repository only: the next
+    run's fresh checkout has data/ and no posts, and the roundup still links every day."""
+    project, config, _ = week
+    assert roundup(config, "2025-11-12") == 0
+    post = project / "posts" / "2025-W46-weekly.md"
+    linked = post.read_bytes()
+    shutil.rmtree(project / "posts")
+    assert roundup(config, "2025-11-12") == 0
+    assert post.read_bytes() == linked
+    body = post.read_text()
+    linked_days = re.findall(r"^\| (2025-11-\d\d) \| \[\d+\]\(\{\{< relref ", body, re.M)
+    assert linked_days == list(WEEK)
+    assert body.count("\n- Appeared in: [hf-daily 2025-11-") == 10

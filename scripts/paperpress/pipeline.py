@@ -342,7 +342,8 @@ def write_post(
     lead: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Path, bool]:
-    """Render the post and write it unless it holds those bytes: (its path, changed)."""
+    """Render the post and write it unless it holds those bytes: (its path, changed); and
+    note in data/ that it was written (``Store.put_post``)."""
     site = config.site
     path = site.posts_dir / kind.post_name(day)
     previous = written_date(path, site.timezone)
@@ -351,7 +352,9 @@ def write_post(
     if dry_run:
         log.info("dry run: would write %s", path)
         return path, False
-    return path, write_if_changed(path, post.text)
+    changed = write_if_changed(path, post.text)
+    Store(config.data_dir).put_post(path.name)
+    return path, changed
 
 
 def written_date(path: Path, timezone: str) -> datetime | None:

@@ -111,7 +111,10 @@ class RoundupKind:
         return render_roundup(env, self.config, self.feed, roundup, moment, lead)
 
     def _exists(self, name: str) -> bool:
-        return (self.config.site.posts_dir / name).is_file()
+        """Known from data/ (the posts may be in another repository), or, for a post
+        written before data/ noted them, from the posts folder."""
+        exists = Store(self.config.data_dir).has_post(name)
+        return exists or (self.config.site.posts_dir / name).is_file()
 
 
 def in_period(records, sources: Sequence[str], period: Period) -> list[Record]:
