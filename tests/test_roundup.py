@@ -13,20 +13,34 @@ import json
 import math
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import frontmatter
 import pytest
 
+from devtools.fakes.arxiv_server import serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI
+from paperpress import net
 from paperpress.cli import main
-from paperpress.config import RoundupFeed
+from paperpress.config import RoundupFeed, load_config
 from paperpress.dates import period_of
 from paperpress.feeds.roundup import make_roundup, score
 from paperpress.models import Links, Paper, SummaryRecord
+from paperpress.pipeline import Clients
+from paperpress.pipeline import run as run_pipeline
+from paperpress.sources import arxiv
 from paperpress.store import Record
-from tests.helpers import fixture
+from paperpress.summarize import ExtractiveSummarizer
+from tests.helpers import (
+    arxiv_state,
+    fixture,
+    project_snapshot,
+    recorded_search,
+    topic,
+    write_config,
+)
 
 
 def recorded(day: str) -> list:
@@ -241,3 +255,42 @@ def test_the_links_come_from_data_alone_when_the_posts_live_elsewhere(week):
     linked_days = re.findall(r"^\| (2025-11-\d\d) \| \[\d+\]\(\{\{< relref ", body, re.M)
     assert linked_days == list(WEEK)
     assert body.count("\n- Appeared in: [hf-daily 2025-11-") == 10
+
+
+# --- A run without --date: the periods of the days its feeds covered ------------------------
+
+
+def run_scheduled(project: Path, base: str, now: datetime) -> list[tuple[str, str]]:
+    """A scheduled run (no --date) at ``now``: a topic (today's announcement) and its two
+    roundups; (feed, day) of each post written or left as it was."""
+    feeds = [
+        topic(base, "testing", keywords=["testing"], source="api", max_papers=3,
+              fulltext=False, screenshots="none"),
+        {"name": "weekly", "kind": "roundup", "period": "week", "from": ["testing"]},
+        {"name": "monthly", "kind": "roundup", "period": "month", "from": ["testing"]},
+    ]  # fmt: skip
+    config = load_config(Path(write_config(project, feeds, language="en")))
+    with net.make_http_client() as http, arxiv.make_client(interval=0) as polite:
+        summarizers = {"topic": ExtractiveSummarizer("en", "topic")}
+        clients = Clients(http=http, arxiv=polite, summarizers=summarizers)
+        report = run_pipeline(config, feeds=config.feeds, clients=clients, now=now)
+    assert not report.failed
+    return [(feed.feed, feed.day) for feed in report.feeds if feed.post]
+
+
+def test_a_scheduled_run_refreshes_the_periods_of_the_days_it_covered(project):
+    """Monday 2025-12-01, also the 1st: the topic stores today's papers, and this week's and
+    this month's roundups show them in the same run, not a day later."""
+    monday = datetime(2025, 12, 1, 2, 0, tzinfo=UTC)
+    with serve_arxiv(arxiv_state(search_pages={0: recorded_search()})) as base:
+        written = run_scheduled(project, base, monday)
+        assert written == [
+            ("testing", "2025-12-01"),
+            ("weekly", "2025-12-01"),
+            ("monthly", "2025-12-01"),
+        ]
+        posts = project / "posts"
+        assert (posts / "2025-W49-weekly.md").is_file() and (posts / "2025-12-monthly.md").is_file()
+        before = project_snapshot(project)
+        assert run_scheduled(project, base, monday) == written
+    assert project_snapshot(project) == before  # a re-run: zero bytes changed
