@@ -202,6 +202,34 @@ def test_a_scheduled_run_does_the_roundup_after_the_digest(project, capsys):
     assert out.index("hf-daily 2025-11-10: wrote") < out.index("weekly 2025-11-10: wrote")
 
 
+def test_a_range_in_chunks_writes_its_roundups_once_after_them(project, capsys):
+    """The workflow's chunks of a range skip the roundups (each holds part of the range);
+    one run after them writes each period's roundup once, from everything they stored."""
+    days = list(WEEK)
+    with serve_hf(HFState(days=WEEK)) as hf:
+        config = str(project / "config.yaml")
+        Path(config).write_text(
+            f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n{ROUNDUPS}"
+        )
+        for chunk in (days[:2], days[2:]):
+            argv = ["run", "--config", config, "--date", chunk[0], "--end-date", chunk[-1]]
+            assert main([*argv, "--roundups", "skip"], environ={}) == 0
+    assert sorted(p.name for p in (project / "posts").iterdir()) == [
+        f"{d}-hf-daily.md" for d in days
+    ]
+    capsys.readouterr()
+    argv = ["run", "--config", config, "--date", days[0], "--end-date", days[-1]]
+    assert main([*argv, "--roundups", "only"], environ={}) == 0
+    out = capsys.readouterr().out
+    assert "hf-daily" not in out.replace("from hf-daily", "")
+    assert re.findall(r"^(\w+ [\d-]+): wrote", out, re.M) == [
+        "weekly 2025-11-10",
+        "monthly 2025-11-01",
+    ]
+    assert main([*argv, "--roundups", "only", "--feed", "hf-daily"], environ={}) == 0
+    assert "no feed to run with --roundups only; nothing to do" in capsys.readouterr().out
+
+
 def test_from_must_name_a_daily_feed(project, capsys):
     config = project / "config.yaml"
     config.write_text("feeds:\n  - {name: weekly, kind: roundup, from: [nope]}\n")
