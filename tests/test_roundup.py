@@ -1,10 +1,12 @@
 """Roundups: a week's or a month's best from data/ alone.
 
-The week is made of the recorded Hugging Face days, served as the days of one ISO week
-(Monday 2025-11-10 to Sunday 2025-11-16): three recorded days, then Thursday repeats
-Monday's three most upvoted papers (so they appear on two days), and the weekend is empty.
-Every day goes through the real CLI and the local Hugging Face stand-in; the roundup then
-runs with a local LLM server at hand, which must see no request.
+The week is made of the recorded Hugging Face days, served as the seven days of one ISO
+week (Monday 2025-11-10 to Sunday 2025-11-16): the three recorded days, then Thursday to
+Saturday repeat some of their papers (Thursday Monday's three most upvoted, so they appear
+on two days), and Sunday has one paper of its own; the next Monday (2025-11-17, week 47)
+has one more, which the week must leave out. Every day goes through the real CLI and the
+local Hugging Face stand-in; the roundup then runs with a local LLM server at hand, which
+must see no request.
 """
 
 from __future__ import annotations
@@ -47,13 +49,19 @@ def recorded(day: str) -> list:
     return json.loads(fixture(f"hf/daily_papers_{day}.json").read_text())
 
 
-MONDAY = recorded("2025-11-11")
-WEEK = {
+BY_VOTES = sorted(recorded("2025-11-11"), key=lambda item: -item["paper"]["upvotes"])
+MONDAY, (SUNDAY_PAPER, NEXT_MONDAY_PAPER) = BY_VOTES[:-2], BY_VOTES[-2:]
+TUESDAY, WEDNESDAY = recorded("2025-04-11"), recorded("2024-04-04")
+WEEK = {  # 2025-W46
     "2025-11-10": MONDAY,
-    "2025-11-11": recorded("2025-04-11"),
-    "2025-11-12": recorded("2024-04-04"),
-    "2025-11-13": sorted(MONDAY, key=lambda item: -item["paper"]["upvotes"])[:3],
+    "2025-11-11": TUESDAY,
+    "2025-11-12": WEDNESDAY,
+    "2025-11-13": MONDAY[:3],
+    "2025-11-14": TUESDAY[:4],
+    "2025-11-15": WEDNESDAY[:2],
+    "2025-11-16": [SUNDAY_PAPER],
 }
+DAYS = {**WEEK, "2025-11-17": [NEXT_MONDAY_PAPER]}  # and the Monday of 2025-W47
 ROUNDUPS = (
     "  - {name: weekly, kind: roundup, period: week, from: [hf-daily], top: 10}\n"
     "  - {name: monthly, kind: roundup, period: month, from: [hf-daily], top: 5}\n"
@@ -66,8 +74,9 @@ def make_week(project: Path, hf: str, *, flavor: str = "hugo", language: str = "
         f"site: {{flavor: {flavor}, timezone: Asia/Shanghai}}\nllm: {{language: {language}}}\n"
         f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n{ROUNDUPS}"
     )
-    for day in WEEK:
-        assert main(["run", "--config", str(config), "--date", day, "--feed", "hf-daily"]) == 0
+    first, *_, last = DAYS
+    argv = ["run", "--config", str(config), "--date", first, "--end-date", last]
+    assert main([*argv, "--feed", "hf-daily"], environ={}) == 0
     return str(config)
 
 
@@ -77,7 +86,7 @@ def roundup(config: str, day: str, feed: str = "weekly", environ: dict | None = 
 
 @pytest.fixture
 def week(project):
-    state = HFState(days=WEEK)
+    state = HFState(days=DAYS)
     with serve_hf(state) as hf:
         config = make_week(project, hf)
         yield project, config, state
@@ -96,7 +105,7 @@ def test_a_week_from_the_recorded_days(week, capsys):
     assert meta["title"] == "Papers of the week: 2025, week 46"
     assert (meta["categories"], meta["tags"]) == (["Roundups"], ["Weekly roundup"])
     assert meta["date"] == "2025-11-10T00:00:00+08:00"  # its Monday, stable all week
-    assert meta["lastmod"].startswith("2025-11-13")  # the newest day with papers
+    assert meta["lastmod"].startswith("2025-11-16")  # the newest day with papers: Sunday
     body = frontmatter.load(post).content
     rows = re.findall(r"^\| (2025-11-\d\d) \| \[(\d+)\]\(\{\{< relref \"([^\"]+)\" >\}\}\) \|$",
                       body, re.M)  # fmt: skip
@@ -104,6 +113,21 @@ def test_a_week_from_the_recorded_days(week, capsys):
     unique = {item["paper"]["id"] for items in WEEK.values() for item in items}
     assert f"listed {len(unique)} papers; here are the top 10." in body
     assert len(re.findall(r"^### \d+\. ", body, re.M)) == 10
+
+
+def test_the_iso_week_ends_on_sunday_and_the_next_monday_starts_the_next(week):
+    project, config, _ = week
+    assert roundup(config, "2025-11-16") == 0
+    assert roundup(config, "2025-11-17") == 0
+    this_week = (project / "posts" / "2025-W46-weekly.md").read_text()
+    next_week = (project / "posts" / "2025-W47-weekly.md").read_text()
+    sunday, monday = (
+        " ".join(p["paper"]["title"].split()) for p in DAYS["2025-11-16"] + DAYS["2025-11-17"]
+    )
+    assert "| 2025-11-16 | [1](" in this_week and "2025-11-17" not in this_week
+    assert monday not in this_week and sunday not in next_week
+    assert re.findall(r"^\| (2025-11-\d\d) \|", next_week, re.M) == ["2025-11-17"]
+    assert re.findall(r"^### \d+\. (.*)$", next_week, re.M) == [monday]
 
 
 def test_a_paper_on_two_days_is_listed_once_with_both_daily_posts(week):
@@ -151,7 +175,7 @@ def test_a_month_holds_every_day_of_it(week):
     meta = frontmatter.load(post)
     assert meta["title"] == "Papers of the month: November 2025"
     assert meta["tags"] == ["Monthly roundup"]
-    assert len(re.findall(r"^\| 2025-11-1\d \| \[", meta.content, re.M)) == 4
+    assert len(re.findall(r"^\| 2025-11-1\d \| \[", meta.content, re.M)) == len(DAYS)
     assert len(re.findall(r"^### \d+\. ", meta.content, re.M)) == 5
 
 
@@ -179,18 +203,18 @@ def test_a_rerun_changes_no_byte_and_render_redoes_it(week, capsys):
 
 
 def test_a_chinese_hexo_roundup_links_through_post_link(project):
-    with serve_hf(HFState(days=WEEK)) as hf:
+    with serve_hf(HFState(days=DAYS)) as hf:
         config = make_week(project, hf, flavor="hexo", language="zh")
     assert roundup(config, "2025-11-12") == 0
     post = frontmatter.load(project / "posts" / "2025-W46-weekly.md")
     assert post["title"] == "【2025 年第 46 周】论文周报" and post["tags"] == ["论文周报"]
-    assert "| 2025-11-10 | {% post_link 2025-11-10-hf-daily '19' %} |" in post.content
+    assert "| 2025-11-10 | {% post_link 2025-11-10-hf-daily '17' %} |" in post.content
     assert "收录于：{% post_link 2025-11-10-hf-daily 'hf-daily 2025-11-10' %}" in post.content
 
 
 def test_a_scheduled_run_does_the_roundup_after_the_digest(project, capsys):
     """Without --feed, the roundup runs last, so it counts the day just fetched."""
-    with serve_hf(HFState(days=WEEK)) as hf:
+    with serve_hf(HFState(days=DAYS)) as hf:
         config = project / "config.yaml"
         config.write_text(
             "feeds:\n"
@@ -205,8 +229,8 @@ def test_a_scheduled_run_does_the_roundup_after_the_digest(project, capsys):
 def test_a_range_in_chunks_writes_its_roundups_once_after_them(project, capsys):
     """The workflow's chunks of a range skip the roundups (each holds part of the range);
     one run after them writes each period's roundup once, from everything they stored."""
-    days = list(WEEK)
-    with serve_hf(HFState(days=WEEK)) as hf:
+    days = list(DAYS)
+    with serve_hf(HFState(days=DAYS)) as hf:
         config = str(project / "config.yaml")
         Path(config).write_text(
             f"feeds:\n  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n{ROUNDUPS}"
@@ -224,6 +248,7 @@ def test_a_range_in_chunks_writes_its_roundups_once_after_them(project, capsys):
     assert "hf-daily" not in out.replace("from hf-daily", "")
     assert re.findall(r"^(\w+ [\d-]+): wrote", out, re.M) == [
         "weekly 2025-11-10",
+        "weekly 2025-11-17",
         "monthly 2025-11-01",
     ]
     assert main([*argv, "--roundups", "only", "--feed", "hf-daily"], environ={}) == 0
