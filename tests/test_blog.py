@@ -18,6 +18,7 @@ import html
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,7 +33,7 @@ from devtools.pages import TYPOGRAPHY, foreign_code, post_content, read_html
 from devtools.recordings import main as make_recordings
 from devtools.site import Page, build_hexo, build_hugo, find_assets, find_posts
 from paperpress.cli import main as paperpress
-from paperpress.config import ArxivTopicFeed
+from paperpress.config import ArxivTopicFeed, load_config
 from paperpress.escape import plain
 from paperpress.models import Paper as PaperRecord
 from paperpress.render import make_environment, render_digest, render_topic
@@ -87,8 +88,26 @@ def _demo_posts(tmp: Path) -> dict[str, dict[str, list[Paper]]]:
         config.write_text(text.replace(f"{ROOT}/preview", str(tmp / "preview")))
         args = ["run", "--config", str(config), "--date", DAY, "--replay", str(recordings)]
         assert paperpress(args, environ={}) == 0
+        _roundup_from_a_fresh_checkout(config)
         papers[flavor] = _papers_by_post(tmp / "preview" / data / "papers")
     return papers
+
+
+def _roundup_from_a_fresh_checkout(config: Path) -> None:
+    """The roundup written again as the next run sees it when the posts go to a blog
+    repository of their own (PUBLISH_REPO): data/ and no posts. It takes the place of the
+    first one, so the link checks below check the links it makes from data/ alone."""
+    posts = load_config(config).site.posts_dir
+    first = (posts / f"{ROUNDUP}.md").read_bytes()
+    blog = posts.with_name(f"{posts.name}.blog")
+    posts.rename(blog)
+    args = ["run", "--config", str(config), "--date", DAY, "--feed", "weekly"]
+    assert paperpress(args, environ={}) == 0
+    fresh = (posts / f"{ROUNDUP}.md").read_bytes()
+    shutil.rmtree(posts)
+    blog.rename(posts)
+    (posts / f"{ROUNDUP}.md").write_bytes(fresh)
+    assert fresh == first
 
 
 def _papers_by_post(folder: Path) -> dict[str, list[Paper]]:

@@ -1,4 +1,5 @@
-"""Days and ranges: the CLI's --date/--end-date and the workflow's chunk matrix."""
+"""Days and ranges: the CLI's --date/--end-date, the workflow's chunk matrix, and the
+periods of the roundups."""
 
 from __future__ import annotations
 
@@ -12,11 +13,35 @@ import pytest
 
 from devtools.fakes.hf_server import HFState, serve_hf
 from paperpress.cli import main
-from paperpress.dates import chunks, day_range, plan
+from paperpress.dates import chunks, day_range, period_of, plan
 from paperpress.errors import ConfigError
 from tests.helpers import ROOT, hf_config, hf_items
 
 TODAY = date(2025, 11, 21)
+
+
+@pytest.mark.parametrize(
+    ("day", "kind", "start", "end", "label"),
+    [
+        ("2025-11-10", "week", "2025-11-10", "2025-11-16", "2025-W46"),  # a Monday
+        ("2025-11-16", "week", "2025-11-10", "2025-11-16", "2025-W46"),  # its Sunday
+        ("2025-11-17", "week", "2025-11-17", "2025-11-23", "2025-W47"),  # the next Monday
+        ("2027-01-03", "week", "2026-12-28", "2027-01-03", "2026-W53"),  # ISO year behind
+        ("2024-12-30", "week", "2024-12-30", "2025-01-05", "2025-W01"),  # ISO year ahead
+        ("2025-11-30", "month", "2025-11-01", "2025-11-30", "2025-11"),
+        ("2025-12-01", "month", "2025-12-01", "2025-12-31", "2025-12"),
+        ("2025-12-31", "month", "2025-12-01", "2025-12-31", "2025-12"),
+        ("2024-02-29", "month", "2024-02-01", "2024-02-29", "2024-02"),  # a leap day
+    ],
+)
+def test_period_of_a_day_is_its_iso_week_or_calendar_month(day, kind, start, end, label):
+    period = period_of(day, kind)
+    assert (period.start.isoformat(), period.end.isoformat(), period.label) == (start, end, label)
+    assert period.days[0] == start and period.days[-1] == end and day in period
+    assert len(period.days) == (7 if kind == "week" else int(end[-2:]))
+    before = date.fromordinal(period.start.toordinal() - 1).isoformat()
+    after = date.fromordinal(period.end.toordinal() + 1).isoformat()
+    assert before not in period and after not in period
 
 
 def test_day_range_includes_both_ends_and_refuses_backwards_or_huge_ranges():

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
+import yaml
+
+from devtools.fakes.arxiv_server import serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.openai_server import FakeOpenAI, error, reply
 from paperpress.cli import main
-from tests.helpers import fixture
+from tests.helpers import answer, arxiv_state, fixture, recorded_search, run_day, topic
 
 DAY = "2025-11-11"
 RECORDED = json.loads(fixture("hf/daily_papers_2025-11-11.json").read_text())[:4]
@@ -118,3 +123,89 @@ def test_a_refused_key_at_the_lead_fails_the_run_with_one_line(project, capsys):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0], err
     assert post.read_bytes() == before
+
+
+# --- A lead on a roundup and on a topic: the same promise -----------------------------------
+
+
+def any_reply(lead_action=None):
+    """Each call's valid reply (helpers.answer), the lead's from ``lead_action`` if given."""
+
+    def pick(body: dict):
+        if is_lead(body):
+            return lead_action or reply(json.dumps({"overview": OVERVIEW}))
+        return answer(body)
+
+    return pick
+
+
+def roundup_config(project: Path, hf: str) -> str:
+    config = project / "config.yaml"
+    config.write_text(
+        "llm: {language: en, max_retries: 0}\nfeeds:\n"
+        f"  - {{name: hf-daily, kind: hf_daily, base_url: '{hf}'}}\n"
+        "  - {name: weekly, kind: roundup, from: [hf-daily], lead: true}\n"
+    )
+    return str(config)
+
+
+def topic_config(project: Path, base: str) -> str:
+    feed = topic(base, "testing", keywords=["testing"], source="api", max_papers=2,
+                 fulltext=False, screenshots="none", lead=True)  # fmt: skip
+    config = project / "config.yaml"
+    config.write_text(yaml.safe_dump({"llm": {"max_retries": 0}, "feeds": [feed]}))
+    return str(config)
+
+
+def snapshot(project: Path) -> dict[Path, bytes]:
+    return {path: path.read_bytes() for path in project.rglob("*") if path.is_file()}
+
+
+def lead_calls(llm: FakeOpenAI) -> int:
+    return sum(is_lead(body) for body in llm.requests)
+
+
+def test_a_roundup_lead_is_one_call_cached_and_left_out_when_it_fails(project):
+    post = project / "posts" / "2025-W46-weekly.md"
+    argv = ["run", "--date", DAY, "--feed", "weekly"]
+    with serve_hf(HFState(days={DAY: RECORDED})) as hf:
+        config = roundup_config(project, hf)
+        assert main(["run", "--config", config, "--date", DAY, "--feed", "hf-daily"], {}) == 0
+        with FakeOpenAI(default=any_reply()) as llm:
+            assert main([*argv, "--config", config], environ=env(llm)) == 0
+            assert len(llm.requests) == lead_calls(llm) == 1  # the lead, nothing else
+            assert f"> **Overview**: {OVERVIEW}" in post.read_text()
+            before = snapshot(project)
+            assert main([*argv, "--config", config], environ=env(llm)) == 0
+            assert len(llm.requests) == 1 and snapshot(project) == before
+        shutil.rmtree(project / "data" / "leads")
+        post.unlink()
+        with FakeOpenAI(default=any_reply(error(500, "the lead model is down"))) as llm:
+            assert main([*argv, "--config", config], environ=env(llm)) == 0
+            assert lead_calls(llm) == 1
+    text = post.read_text()
+    assert "Overview" not in text and "the lead model is down" not in text
+    assert not (project / "data" / "leads").exists()
+
+
+@pytest.mark.usefixtures("no_polite_wait")
+def test_a_topic_lead_is_one_call_cached_and_left_out_when_it_fails(project):
+    day = "2024-11-27"
+    post = project / "posts" / f"{day}-testing.md"
+    state = arxiv_state(search_pages={0: recorded_search()})
+    with serve_arxiv(state) as base:
+        config = topic_config(project, base)
+        with FakeOpenAI(default=any_reply()) as llm:
+            assert run_day(config, day, env(llm)) == 0
+            assert lead_calls(llm) == 1 and len(llm.requests) == 1 + 2  # two papers
+            assert OVERVIEW in post.read_text().split("---\n", 2)[2].split("\n## ", 1)[0]
+            before = snapshot(project)
+            assert run_day(config, day, env(llm)) == 0
+            assert len(llm.requests) == 3 and snapshot(project) == before
+        shutil.rmtree(project / "data" / "leads")
+        with FakeOpenAI(default=any_reply(error(500, "the lead model is down"))) as llm:
+            assert run_day(config, day, env(llm)) == 0
+            assert len(llm.requests) == lead_calls(llm) == 1  # the summaries are cached
+    text = post.read_text()
+    assert OVERVIEW not in text and "the lead model is down" not in text
+    assert not (project / "data" / "leads").exists()

@@ -445,9 +445,10 @@ def test_cli_run_with_commit_git_pushes_posts_and_data(tmp_path, capsys):
         argv = ["run", "--config", str(config), "--date", "2025-11-11", "--commit", "git"]
         assert main(argv, environ={}) == 0
     pushed = git(bare, "ls-tree", "-r", "--name-only", "main").split()
-    assert "posts/2025-11-11-hf-daily.md" in pushed and len(pushed) == 1 + 1 + 2
+    assert {"posts/2025-11-11-hf-daily.md", "data/posts/2025-11-11-hf-daily.json"} <= set(pushed)
+    assert len(pushed) == 1 + 1 + 1 + 2  # README, the post, its note in data/, two papers
     assert "templates/digest.md.j2" not in pushed and "config.yaml" not in pushed
-    assert "committed 3 files to" in capsys.readouterr().out
+    assert "committed 4 files to" in capsys.readouterr().out
 
 
 def test_chunks_from_one_checkout_do_not_revert_each_others_files(tmp_path):

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 DAILY = WORKFLOWS / "daily.yml"
 RUN_STEP = "Summarize papers"  # the daily.yml step that builds the paperpress arguments
+ROUNDUP_STEP = "Write roundups"  # the step of the job that writes a dated run's roundups
+SECRET_STEPS = {"papers": RUN_STEP, "roundups": ROUNDUP_STEP}  # job -> its one step with secrets
 PLAN_STEP = "Plan"  # the daily.yml step that turns the date inputs into the chunk matrix
 PYYAML_STEP = "Install PyYAML"  # the plan job's one install, for the estimate
 SHA_PIN = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40}$")
@@ -130,7 +132,10 @@ def test_only_the_papers_job_can_write():
                 isinstance(permissions, dict) and "write" in permissions.values()
             ):
                 writers.append((path.name, job_name, permissions))
-    assert writers == [("daily.yml", "papers", {"contents": "write"})]
+    assert writers == [
+        ("daily.yml", "papers", {"contents": "write"}),
+        ("daily.yml", "roundups", {"contents": "write"}),
+    ]
 
 
 def test_no_checkout_keeps_credentials():
@@ -166,8 +171,9 @@ def test_workflows_match_the_github_workflow_schema(tmp_path: Path):
 def test_secrets_reach_only_the_run_step_through_its_env_in_the_papers_environment(
     daily: dict,
 ):
-    """No secret in a workflow- or job-level env, a ``with:``, a script or another job: only
-    the Summarize step's env names them, and its job runs in the environment ``papers``."""
+    """No secret in a workflow- or job-level env, a ``with:``, a script or another step:
+    only the env of the step that runs paperpress names them (Summarize papers, Write
+    roundups), and their jobs run in the environment ``papers``."""
     found = []
 
     def walk(node, path):
@@ -182,13 +188,17 @@ def test_secrets_reach_only_the_run_step_through_its_env_in_the_papers_environme
 
     for path in workflow_files():
         walk(load(path), [path.name])
-    run_step = daily["jobs"]["papers"]["steps"].index(step_named(daily, RUN_STEP))
+    allowed = {
+        ("daily.yml", "jobs", job, "steps", str(daily["jobs"][job]["steps"].index(step)), "env")
+        for job, name in SECRET_STEPS.items()
+        for step in [step_named(daily, name)]
+    }
     assert found, "no secret at all?"
     for where in found:
-        assert where[:5] == ["daily.yml", "jobs", "papers", "steps", str(run_step)], where
-        assert where[5] == "env", where
-    assert daily["jobs"]["papers"]["environment"] == "papers"
-    assert "env" not in daily["jobs"]["papers"]
+        assert tuple(where[:6]) in allowed, where
+    for job in SECRET_STEPS:
+        assert daily["jobs"][job]["environment"] == "papers"
+        assert "env" not in daily["jobs"][job]
 
 
 def test_daily_triggers(daily: dict):
@@ -217,6 +227,19 @@ def test_a_range_runs_as_a_matrix_of_chunks_that_do_not_cancel_each_other(daily:
     assert daily["jobs"]["plan"]["outputs"]["chunks"] == "${{ steps.plan.outputs.chunks }}"
 
 
+def test_a_dated_runs_roundups_are_written_once_after_every_chunk(daily: dict):
+    """Chunks run side by side, each with part of the range: its roundups are written by
+    one job after them all (succeeded or failed), from the branch as they left it."""
+    job = daily["jobs"]["roundups"]
+    assert job["needs"] == ["plan", "papers"]
+    assert job["if"] == (
+        "${{ !cancelled() && needs.plan.result == 'success' && inputs.date != '' }}"
+    )
+    assert "strategy" not in job
+    (checkout,) = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkout["with"]["ref"] == "${{ github.ref }}"  # not the run's first commit
+
+
 def test_daily_inputs_reach_the_scripts_through_env_only(daily: dict):
     env = step_named(daily, RUN_STEP)["env"]
     assert env["START"] == "${{ matrix.chunk.start }}" and env["END"] == "${{ matrix.chunk.end }}"
@@ -224,6 +247,12 @@ def test_daily_inputs_reach_the_scripts_through_env_only(daily: dict):
     assert env["FORCE"] == "${{ inputs.force }}"
     assert env["GITHUB_TOKEN"] == "${{ github.token }}"
     assert {"OPENAI_API_KEY", "PUBLISH_REPO", "PUBLISH_TOKEN", "PUBLISH_BRANCH"} <= set(env)
+    roundups = step_named(daily, ROUNDUP_STEP)["env"]
+    assert roundups["POST_DATE"] == "${{ inputs.date }}"
+    assert roundups["END_DATE"] == "${{ inputs.end_date }}"
+    assert {key: roundups[key] for key in env if key not in ("START", "END")} == {
+        key: value for key, value in env.items() if key not in ("START", "END")
+    }  # the same feed, force, keys and tokens as a chunk
     plan_env = step_named(daily, PLAN_STEP)["env"]
     assert plan_env == {
         "POST_DATE": "${{ inputs.date }}",
@@ -293,12 +322,13 @@ def test_the_step_with_the_secrets_installs_nothing_and_runs_paperpress_from_the
     daily: dict,
 ):
     holders = list(secret_steps(daily))
-    assert [step["name"] for _, step in holders] == [RUN_STEP]
+    assert [(job, step["name"]) for job, step in holders] == list(SECRET_STEPS.items())
     for _, step in holders:
         assert not INSTALLERS.search(step["run"]), step["run"]
         assert step["env"]["PYTHONPATH"] == "scripts"
-    papers = [step.get("name") for step in daily["jobs"]["papers"]["steps"]]
-    assert papers.index("Install") < papers.index(RUN_STEP)
+    for job, name in SECRET_STEPS.items():
+        names = [step.get("name") for step in daily["jobs"][job]["steps"]]
+        assert names.index("Install") < names.index(name), job
 
 
 def test_install_arguments_sees_every_target():
@@ -464,7 +494,7 @@ def test_a_chunk_is_passed_as_date_and_end_date_with_commit_api(run_step):
     assert code == 0
     assert argv == [
         "-m", "paperpress", "run", "--commit", "api",
-        "--date", "2025-01-01", "--end-date", "2025-01-07",
+        "--date", "2025-01-01", "--end-date", "2025-01-07", "--roundups", "skip",
     ]  # fmt: skip
 
 
@@ -484,6 +514,51 @@ def test_force_false_is_not_passed(run_step):
     code, argv = run_step(force="false")
     assert code == 0
     assert argv == ["-m", "paperpress", "run", "--commit", "api"]
+
+
+@pytest.fixture
+def roundup_step(tmp_path: Path, daily: dict):
+    runner = step_runner(tmp_path, step_named(daily, ROUNDUP_STEP)["run"], stub_python=True)
+
+    def run(date: str = "", end_date: str = "", feed: str = "", force: str = ""):
+        return runner(POST_DATE=date, END_DATE=end_date, POST_FEED=feed, FORCE=force)
+
+    run.workdir = runner.workdir
+    return run
+
+
+def test_the_roundups_job_writes_only_the_roundups_of_the_whole_range(roundup_step):
+    code, argv = roundup_step("2025-01-01", "2025-03-01")
+    assert code == 0
+    assert argv == [
+        "-m", "paperpress", "run", "--commit", "api", "--roundups", "only",
+        "--date", "2025-01-01", "--end-date", "2025-03-01",
+    ]  # fmt: skip
+    assert roundup_step("2025-11-11")[1][-4:] == [
+        "--date",
+        "2025-11-11",
+        "--end-date",
+        "2025-11-11",
+    ]
+    code, argv = roundup_step("2025-11-11", feed="weekly,hf-daily", force="true")
+    assert argv[-5:] == ["--feed", "weekly", "--feed", "hf-daily", "--force"]
+
+
+@pytest.mark.parametrize(
+    ("date", "end_date", "feed"),
+    [
+        ("", "", ""),  # the job runs for a dated run only; the step trusts no input either
+        ("2025-01-01; touch pwned", "", ""),
+        ("2025-01-01", "$(touch pwned)", ""),
+        ("2025-01-01", "2025-1-1", ""),
+        ("2025-01-01", "", "weekly; touch pwned"),
+        ("2025-01-01", "", "--help"),
+    ],
+)
+def test_bad_or_hostile_inputs_fail_the_roundups_step(roundup_step, date, end_date, feed):
+    code, argv = roundup_step(date, end_date, feed)
+    assert code != 0 and argv is None
+    assert not created_files(roundup_step.workdir)
 
 
 @pytest.mark.parametrize("value", ["2025-01-01; touch pwned", "$(touch pwned)", "2025-1-1"])

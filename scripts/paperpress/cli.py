@@ -98,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run_cmd.add_argument("--force", action="store_true", help="summarize again even if cached")
     run_cmd.add_argument(
+        "--roundups",
+        choices=("include", "skip", "only"),
+        default="include",
+        help="the roundups (kind: roundup): include them (default), skip them, or run only "
+        "them (a range run in parallel chunks writes its roundups once, after the chunks)",
+    )
+    run_cmd.add_argument(
         "--commit",
         choices=COMMIT_MODES,
         default="none",
@@ -205,6 +212,11 @@ def _run(config: Config, feeds: list[Feed], args: argparse.Namespace, env: Envir
     from paperpress.report import step_summary
     from paperpress.sources import arxiv
 
+    if args.roundups != "include":
+        feeds = [feed for feed in feeds if (feed.kind == "roundup") == (args.roundups == "only")]
+        if not feeds:
+            print(f"no feed to run with --roundups {args.roundups}; nothing to do")
+            return 0
     now = datetime.now(UTC)
     days = _days(args, now.date())
     if args.commit != "none" and args.dry_run:

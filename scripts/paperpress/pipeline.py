@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -82,8 +82,9 @@ def run(
     env: jinja2.Environment | None = None,
 ) -> Report:
     """Make (or refresh) each feed's post for each of ``days`` in turn (None: each feed's
-    default day); the token and image budgets are for the whole run. Raises only for errors
-    of the whole run (a config problem); a source down fails its feed, and one paper's
+    default day), and last, once each, the posts of the feeds that read data/ alone
+    (``covered_days``); the token and image budgets are for the whole run. Raises only for
+    errors of the whole run (a config problem); a source down fails its feed, and one paper's
     failure becomes a pending summary. ``now`` is the run's moment: it picks the default
     days and keeps post dates from the future. The steps return values; the one shared,
     mutable thing is the run's ``Usage`` (and the image budget), because a budget is spent
@@ -107,17 +108,41 @@ def run(
     )  # fmt: skip
     report = Report(usage=context.spent)
     kinds = [(feed, kind_of(feed, config)) for feed in feeds]
-    kinds.sort(key=lambda pair: pair[1].summary is None)  # who reads data/ goes last
+    today = now.astimezone(UTC).date()
     for day in days:
         for feed, kind in kinds:
-            feed_day = day or kind.default_day(now.astimezone(UTC).date())
-            try:
-                report.feeds.append(run_feed(context, feed, kind, feed_day))
-            except SourceError as exc:  # one source down must not cost the others their posts
-                report.feeds.append(FeedReport(feed.name, feed_day, error=str(exc)))
+            if kind.summary is not None:  # who reads data/ alone (a roundup) goes last
+                report.feeds.append(_one(context, feed, kind, day or kind.default_day(today)))
+    listed = covered_days(config, report, [day for day in days if day], today)
+    for feed, kind in kinds:
+        for feed_day in kind.stored_days(listed) if kind.summary is None else ():
+            report.feeds.append(_one(context, feed, kind, feed_day))
     if config.llm.price is not None:
         report.cost = report.usage.cost(config.llm.price)
     return report
+
+
+def covered_days(
+    config: Config, report: Report, asked: Sequence[str], today: date
+) -> dict[str, list[str]]:
+    """The days each feed of ``config`` covers in this run: those it covered (``report``),
+    or, for a feed that did not run, the days ``asked`` (--date), else its default day. A
+    roundup writes the periods of its sources' days: a run covering a Monday's topic
+    papers refreshes that week's roundup, and a range's roundups are written once each."""
+    ran: dict[str, set[str]] = {}
+    for feed_report in report.feeds:
+        ran.setdefault(feed_report.feed, set()).add(feed_report.day)
+    return {
+        feed.name: sorted(ran.get(feed.name) or asked or [kind_of(feed, config).default_day(today)])
+        for feed in config.feeds
+    }
+
+
+def _one(context: Context, feed: Feed, kind: Kind, day: str) -> FeedReport:
+    try:
+        return run_feed(context, feed, kind, day)
+    except SourceError as exc:  # one source down must not cost the others their posts
+        return FeedReport(feed.name, day, error=str(exc))
 
 
 def run_feed(context: Context, feed: Feed, kind: Kind, day: str) -> FeedReport:
@@ -342,7 +367,8 @@ def write_post(
     lead: str | None = None,
     dry_run: bool = False,
 ) -> tuple[Path, bool]:
-    """Render the post and write it unless it holds those bytes: (its path, changed)."""
+    """Render the post and write it unless it holds those bytes: (its path, changed); and
+    note in data/ that it was written (``Store.put_post``)."""
     site = config.site
     path = site.posts_dir / kind.post_name(day)
     previous = written_date(path, site.timezone)
@@ -351,7 +377,9 @@ def write_post(
     if dry_run:
         log.info("dry run: would write %s", path)
         return path, False
-    return path, write_if_changed(path, post.text)
+    changed = write_if_changed(path, post.text)
+    Store(config.data_dir).put_post(path.name)
+    return path, changed
 
 
 def written_date(path: Path, timezone: str) -> datetime | None:

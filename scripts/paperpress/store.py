@@ -7,6 +7,10 @@
       "figures":   [{"url", "caption", "source"}], screenshots for topic posts
     }
     data/leads/<post>.json = the post's lead (``lead: true``): a models.SummaryRecord
+    data/posts/<post>.json = {"post": its file name}: a post paperpress wrote. Links to a
+      post (a roundup's) are made from these, not from the posts folder, which a fresh
+      checkout lacks when posts go to another repository (PUBLISH_REPO); a file per post,
+      so that runs at once (chunks of a range) never change the same one
 
 Files have sorted keys, two-space indent and a trailing newline, and are written only when
 their bytes change (atomically: a temp file in the same folder, then a rename). A process
@@ -123,6 +127,7 @@ class Store:
         self.root = root
         self.folder = root / "papers"
         self.leads = root / "leads"
+        self.posts = root / "posts"
         self._known: dict[Path, tuple[tuple[int, ...], Record]] = {}  # see get
 
     def lead(self, post_name: str) -> SummaryRecord | None:
@@ -137,6 +142,15 @@ class Store:
     def put_lead(self, post_name: str, lead: SummaryRecord) -> bool:
         text = json.dumps(lead.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         return write_if_changed(self.leads / f"{Path(post_name).stem}.json", text)
+
+    def put_post(self, post_name: str) -> bool:
+        """Note that the post in file ``post_name`` was written."""
+        text = json.dumps({"post": post_name}, ensure_ascii=False, indent=2, sort_keys=True)
+        return write_if_changed(self.posts / f"{Path(post_name).stem}.json", text + "\n")
+
+    def has_post(self, post_name: str) -> bool:
+        """Whether a run wrote the post in file ``post_name`` (``put_post``)."""
+        return (self.posts / f"{Path(post_name).stem}.json").is_file()
 
     def path(self, arxiv_id: str) -> Path:
         return self.folder / f"{safe_filename(arxiv_id)}.json"

@@ -84,7 +84,8 @@ class Kind(Protocol):
 
     def stored_days(self, listed: Mapping[str, Collection[str]]) -> list[str]:
         """The days whose posts ``paperpress render`` writes again, from the days each feed
-        has papers listed for in data/."""
+        has papers listed for in data/; for a kind that reads data/ alone (a roundup), also
+        the days a run writes, from the days each feed covered in it."""
 
     def ordered(self, day: str, records: Sequence[Record]) -> list[Record]:
         """The papers in the order the post shows them (a roundup: its top picks)."""

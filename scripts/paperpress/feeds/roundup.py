@@ -16,7 +16,7 @@ import math
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import jinja2
 
@@ -57,8 +57,9 @@ class RoundupKind:
         self.feed, self.config = feed, config
 
     def default_day(self, today: date) -> str:
-        """Yesterday, the scheduled digest's day: on a Monday, last week's last update."""
-        return (today - timedelta(days=1)).isoformat()
+        """Today. A run writes the periods of the days its sources covered, not this
+        (``pipeline.covered_days`` and ``stored_days``)."""
+        return today.isoformat()
 
     def select(self, sources: Sources, day: str) -> Selection:
         period = period_of(day, self.feed.period)
@@ -111,7 +112,10 @@ class RoundupKind:
         return render_roundup(env, self.config, self.feed, roundup, moment, lead)
 
     def _exists(self, name: str) -> bool:
-        return (self.config.site.posts_dir / name).is_file()
+        """Known from data/ (the posts may be in another repository), or, for a post
+        written before data/ noted them, from the posts folder."""
+        exists = Store(self.config.data_dir).has_post(name)
+        return exists or (self.config.site.posts_dir / name).is_file()
 
 
 def in_period(records, sources: Sequence[str], period: Period) -> list[Record]:
