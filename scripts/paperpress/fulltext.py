@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Literal
 
 import httpx2
-import pypdfium2 as pdfium
 
 from paperpress import net
 from paperpress.errors import SourceError
@@ -115,6 +114,8 @@ class PdfDownloads:
 
 def extract_pages(data: bytes | Path, *, max_pages: int = 40) -> list[str]:
     """Text of the first ``max_pages`` pages; SourceError when pdfium cannot read it."""
+    import pypdfium2 as pdfium  # here: a day without PDFs (a digest) never pays its import
+
     try:
         document = pdfium.PdfDocument(data if isinstance(data, bytes) else str(data))
     except pdfium.PdfiumError as exc:

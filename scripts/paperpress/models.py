@@ -7,6 +7,7 @@ Internal values are frozen dataclasses; pydantic sits only at the untrusted edge
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -299,19 +300,19 @@ class SummaryRecord:
             return RANKS["extractive"]
         return RANKS["stand-in"] if self.source_note else RANKS["llm"]
 
-    @property
+    @functools.cached_property  # validated once: a post reads it several times
     def digest(self) -> DigestSummary | None:
         if self.status != "done" or self.content is None:
             return None
         return DigestSummary.model_validate(self.content)
 
-    @property
+    @functools.cached_property
     def lead(self) -> LeadSummary | None:
         if self.status != "done" or self.content is None:
             return None
         return LeadSummary.model_validate(self.content)
 
-    @property
+    @functools.cached_property
     def topic(self) -> TopicSummary | None:
         if self.status != "done" or self.content is None:
             return None

@@ -17,10 +17,11 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urljoin, urlsplit
 
-import pypdfium2 as pdfium
+if TYPE_CHECKING:
+    import pypdfium2 as pdfium
 
 from paperpress.errors import SourceError
 from paperpress.store import write_bytes_if_changed
@@ -155,6 +156,8 @@ def render_pdf_figures(
     scale: float = 1.5,
 ) -> list[Figure]:
     """The first page, then pages with a figure caption cropped above the caption."""
+    import pypdfium2 as pdfium  # here: a day without PDFs (a digest) never pays its import
+
     try:
         document = pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
     except pdfium.PdfiumError as exc:

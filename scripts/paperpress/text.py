@@ -39,10 +39,18 @@ def tex_safe(text: str) -> str:
     return _ACTIVE_TEX.sub("\uff3c", text)
 
 
+_UNTIDY = re.compile(r"[^\S ]|  |^ | $")  # any whitespace one_line would change
+
+
 def one_line(text: str | None) -> str:
     """Collapse every run of whitespace (hard wraps, doubled spaces) into one space."""
     if not text:
         return ""
+    # Most text is tidy already (a Paper cleans its fields each time it is made): say so
+    # cheaply, without building three new strings.
+    tidy = not _UNTIDY.search(text) and not _CONTROL.search(text)
+    if tidy and unicodedata.is_normalized("NFC", text):
+        return text
     return _SPACES.sub(" ", strip_controls(unicodedata.normalize("NFC", text))).strip()
 
 
