@@ -10,7 +10,6 @@ import argparse
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -165,6 +164,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 def _bug(exc: Exception) -> str:
     """An unexpected error as one line for a bug report: what and where (the innermost
     frame of paperpress: file and line, which hold no secret)."""
+    import traceback  # only here: --help must stay quick
+
     frames = traceback.extract_tb(exc.__traceback__)
     ours = [frame for frame in frames if f"{os.sep}paperpress{os.sep}" in frame.filename]
     where = ""
