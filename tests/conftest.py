@@ -6,11 +6,14 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from devtools.browser import Chromium, serve
 from paperpress.sources import arxiv
+from tests import helpers
 from tests.helpers import FIXTURES, NetworkBlocked
 
 pytest_plugins = ["pytester"]  # tests/test_fixture_rules.py runs small inner sessions
@@ -89,3 +92,22 @@ def no_polite_wait(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(FIXTURES, "recorded-fixtures")
+
+
+# --- The example blogs in headless Chromium (test_blog, test_hostile_blog) --------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Chromium]:
+    with Chromium(helpers.chromium()) as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def served(sites: dict) -> Iterator[dict[str, str]]:
+    """Each built site's base URL (``sites``: the module's own fixture), with MathJax served
+    from the Hexo site's node_modules at the CDN's path (the pages as built load it from
+    the CDN, which the browser cannot reach)."""
+    mathjax = helpers.mathjax()
+    with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
+        yield {"hugo": hugo, "hexo": hexo}

@@ -315,6 +315,19 @@ def write_config(
     return str(path)
 
 
+def failures(err: str) -> list[str]:
+    """The lines of stderr that are neither progress ("<feed> <day>: summarizing N papers",
+    "<feed> <day> [i/N] <id> ok") nor the warning that no key is set (these runs use the
+    built-in summarizer)."""
+    return [
+        line
+        for line in err.splitlines()
+        if " summarizing " not in line
+        and not line.endswith(" ok")
+        and "OPENAI_API_KEY is not set" not in line
+    ]
+
+
 def run_day(config: str, day: str, environ: dict[str, str] | None = None, *more: str) -> int:
     return main(["run", "--config", config, "--date", day, *more], environ=environ or {})
 

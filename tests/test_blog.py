@@ -19,7 +19,7 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageStat
 
-from devtools.browser import Chromium, serve
+from devtools.browser import Chromium
 from devtools.pages import TYPOGRAPHY, foreign_code, post_content, read_html
 from devtools.recordings import main as make_recordings
 from devtools.site import Page, build_hexo, build_hugo, find_assets, find_posts
@@ -332,21 +332,6 @@ def test_the_two_sites_share_one_stylesheet() -> None:
 
 
 # --- In a browser ---------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with Chromium(helpers.chromium()) as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
-def served(sites: dict[str, Site]) -> Iterator[dict[str, str]]:
-    """Each site's base URL, with MathJax served from the Hexo site's node_modules at the
-    CDN's path (the pages as built load it from the CDN, which the browser cannot reach)."""
-    mathjax = helpers.mathjax()
-    with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
-        yield {"hugo": hugo, "hexo": hexo}
 
 
 def test_the_layouts_load_the_mathjax_the_tests_serve(sites: dict[str, Site]) -> None:

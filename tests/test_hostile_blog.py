@@ -16,7 +16,6 @@ Chromium loads each page with the real MathJax (served locally at the CDN's path
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from devtools.browser import Chromium, serve
+from devtools.browser import Chromium
 from devtools.fakes.arxiv_server import atom_feed, serve_arxiv
 from devtools.fakes.hf_server import HFState, serve_hf
 from devtools.fakes.hostile import hf_item
@@ -169,19 +168,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Site]:
         out = tmp / "build" / flavor
         built[flavor] = Site(out, {page.source.name: page for page in build(posts, {}, out)})
     return built
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Chromium]:
-    with Chromium(helpers.chromium()) as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
-def served(sites: dict[str, Site]) -> Iterator[dict[str, str]]:
-    mathjax = helpers.mathjax()
-    with serve(sites["hugo"].out, mathjax) as hugo, serve(sites["hexo"].out, mathjax) as hexo:
-        yield {"hugo": hugo, "hexo": hexo}
 
 
 # What the page became once MathJax typeset it: every element that links to javascript:,

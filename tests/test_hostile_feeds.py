@@ -20,6 +20,7 @@ from paperpress.cli import main
 from paperpress.sources import arxiv
 from tests.helpers import (
     LISTING_DAY,
+    failures,
     hf_items,
     listing_state,
     recorded_listing,
@@ -39,17 +40,6 @@ pytestmark = pytest.mark.usefixtures("no_polite_wait")
 def two_feeds(project: Path, hf_base: str, arxiv_base: str) -> str:
     hf_feed = {"name": "hf-daily", "kind": "hf_daily", "base_url": hf_base}
     return write_config(project, [hf_feed, topic(arxiv_base, fulltext=False)], language="en")
-
-
-def failures(err: str) -> list[str]:
-    """stderr less the progress lines and the warning that no key is set."""
-    return [
-        line
-        for line in err.splitlines()
-        if " summarizing " not in line
-        and not line.endswith(" ok")
-        and "OPENAI_API_KEY is not set" not in line
-    ]
 
 
 def run_both(project: Path, hf_state: HFState, listing: bytes | None = None, **environ: str):

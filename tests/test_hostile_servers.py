@@ -27,7 +27,15 @@ from paperpress.cli import main
 from paperpress.errors import SourceError
 from paperpress.sources import hf
 from tests import helpers
-from tests.helpers import LISTING_DAY, listing_state, llm_env, metadata, topic, write_config
+from tests.helpers import (
+    LISTING_DAY,
+    failures,
+    listing_state,
+    llm_env,
+    metadata,
+    topic,
+    write_config,
+)
 
 DAY = LISTING_DAY  # the recorded listing's day: the topic has papers on it
 TOPIC_POST = f"{DAY}-video-diffusion.md"
@@ -51,19 +59,6 @@ def short_deadline(monkeypatch: pytest.MonkeyPatch, seconds: float = DEADLINE) -
 def two_feeds(project: Path, hf_base: str, arxiv_base: str) -> str:
     hf_feed = {"name": "hf-daily", "kind": "hf_daily", "base_url": hf_base}
     return write_config(project, [hf_feed, topic(arxiv_base)], language="en")
-
-
-def failures(err: str) -> list[str]:
-    """The lines of stderr that are neither progress ("<feed> <day>: summarizing N papers",
-    "<feed> <day> [i/N] <id> ok") nor the warning that no key is set (these runs use the
-    built-in summarizer)."""
-    return [
-        line
-        for line in err.splitlines()
-        if " summarizing " not in line
-        and not line.endswith(" ok")
-        and "OPENAI_API_KEY is not set" not in line
-    ]
 
 
 def run_both(project: Path, answer: Answer, capsys: pytest.CaptureFixture[str]):
