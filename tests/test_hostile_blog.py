@@ -202,6 +202,12 @@ _PROBE = r"""(async () => {
 })()"""
 
 
+def probe_page(sites, browser: Chromium, served, flavor: str, name: str) -> dict[str, Any]:
+    """``probe`` on the page built from post ``name`` of the ``flavor`` blog, at desktop width."""
+    browser.emulate(1280, 900)
+    return probe(browser, served[flavor] + sites[flavor].pages[name].url)
+
+
 def probe(browser: Chromium, url: str) -> dict[str, Any]:
     browser.open(url)
     found = browser.evaluate(_PROBE)
@@ -223,9 +229,7 @@ PAPERPRESS_POSTS = [f"{DAY}-hf-daily", f"{DAY}-video-diffusion"]
 def test_tex_that_links_or_styles_does_nothing_in_a_paperpress_post(
     sites, browser, served, flavor, name
 ):
-    browser.emulate(1280, 900)
-    page = sites[flavor].pages[name]
-    found = probe(browser, served[flavor] + page.url)
+    found = probe_page(sites, browser, served, flavor, name)
     assert_nothing_links_or_styles(found, f"{flavor} {name}")
     # Not for want of trying: the attack reached MathJax from the title, the abstract and
     # the reply, each time with its backslash made harmless.
@@ -239,9 +243,7 @@ def test_tex_that_links_or_styles_does_nothing_in_a_paperpress_post(
 def test_the_layouts_alone_make_no_link_or_style_from_raw_tex(sites, browser, served, flavor):
     """A post written by hand, raw ``\\href{javascript:...}`` and ``\\style`` in it: the
     layout's MathJax (ui/safe) typesets it and makes no javascript: link and no style."""
-    browser.emulate(1280, 900)
-    page = sites[flavor].pages["raw-tex"]
-    found = probe(browser, served[flavor] + page.url)
+    found = probe_page(sites, browser, served, flavor, "raw-tex")
     raw = {tex for tex in found["tex"] if any(c in tex for c in ACTIVE)}
     assert len(raw) == len(RAW), found["tex"]  # the TeX reached MathJax as written
     assert_nothing_links_or_styles(found, f"{flavor} by hand")
@@ -252,9 +254,7 @@ def test_the_layouts_alone_make_no_link_or_style_from_raw_tex(sites, browser, se
 def test_a_url_only_the_llm_names_is_text_and_the_papers_own_may_be_a_link(
     sites, browser, served, flavor, name
 ):
-    browser.emulate(1280, 900)
-    page = sites[flavor].pages[name]
-    found = probe(browser, served[flavor] + page.url)
+    found = probe_page(sites, browser, served, flavor, name)
     shown = [EVIL, "www.evil.example/login", FTP, MAIL, *TRAVERSALS]
     text = found["text"].translate(CURLY)  # the typographers' quotes, as typed
     assert [url for url in shown if url not in text] == []  # shown ...
